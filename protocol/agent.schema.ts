@@ -1,0 +1,193 @@
+/**
+ * Messages between an agent and the hub on the `/agent` namespace.
+ * Every payload is checked at runtime against these schemas; the TypeScript
+ * types are inferred from them, so there is one source of truth.
+ */
+import { z } from 'zod';
+import { MAX_SAMPLES_PER_MESSAGE } from './version.js';
+
+/** A non-negative finite number. */
+const nonNeg = z.number().finite().nonnegative();
+/** A sequence number: positive integer, per host and stream. */
+const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** Unix time in milliseconds. */
+const epochMs = z.number().int().nonnegative().max(8.64e15);
+const shortText = (max: number) => z.string().min(1).max(max);
+
+/** Handshake `auth` object of the agent's socket.io connection. */
+export const agentAuthSchema = z.object({
+  /** Agent token issued by `POST /api/hosts`. */
+  token: z.string().min(1).max(200),
+  /** Agent release, e.g. "0.1.0". */
+  agentVersion: z.string().min(1).max(40),
+  /** Protocol version the agent speaks (see PROTOCOL_VERSION). */
+  protocol: z.number().int(),
+});
+export type AgentAuth = z.infer<typeof agentAuthSchema>;
+
+/** Agent → hub once per connection: what machine this is. */
+export const helloSchema = z.object({
+  /** Kernel hostname of the machine. */
+  hostname: shortText(255),
+  /** e.g. "linux". */
+  os: shortText(40),
+  /** Kernel release, e.g. "6.1.0-18-amd64". */
+  kernel: z.string().max(120),
+  /** Logical CPUs. */
+  cpus: z.number().int().positive().max(100000),
+  /** Physical memory, bytes. */
+  memTotalBytes: nonNeg,
+  /** Boot time, Unix ms. */
+  bootTime: epochMs,
+}).strict();
+export type Hello = z.infer<typeof helloSchema>;
+
+/** Hub → agent in reply to `hello`: where the durable watermarks stand. */
+export interface HelloReply {
+  hostId: number;
+  /** Highest durable sequence number per stream (0 if none). */
+  watermarks: Watermarks;
+}
+
+/** One mounted filesystem as seen by statfs. */
+export const diskSchema = z.object({
+  /** Mount point, e.g. "/home". */
+  mount: shortText(512),
+  /** Block device or source, e.g. "/dev/sda1". */
+  device: z.string().max(512),
+  /** Filesystem type, e.g. "ext4". */
+  fsType: z.string().max(40),
+  /** Total size, bytes. */
+  sizeBytes: nonNeg,
+  /** Used, bytes (size − free). */
+  usedBytes: nonNeg,
+  /** Available to unprivileged users, bytes. */
+  availBytes: nonNeg,
+}).strict();
+export type Disk = z.infer<typeof diskSchema>;
+
+/** One 1 s sample of host load. Rates are averaged over the interval since the previous sample. */
+export const sampleSchema = z.object({
+  /** Sequence number on the `samples` stream. */
+  seq,
+  /** When it was taken, agent clock, Unix ms. */
+  t: epochMs,
+  /** Load averages over 1, 5 and 15 min (runnable tasks). */
+  load1: nonNeg,
+  load5: nonNeg,
+  load15: nonNeg,
+  /** CPU busy, percent of all CPUs (0–100). */
+  cpuPct: z.number().finite().min(0).max(100),
+  /** Memory in use (total − available), bytes. */
+  memUsedBytes: nonNeg,
+  /** Physical memory, bytes. */
+  memTotalBytes: nonNeg,
+  /** Network received / sent over all non-loopback interfaces, bytes per second. */
+  netRxBps: nonNeg,
+  netTxBps: nonNeg,
+  /** Block devices read / written, bytes per second. */
+  diskReadBps: nonNeg,
+  diskWriteBps: nonNeg,
+  /** Filesystems; sent when they changed, and at least once a minute. */
+  disks: z.array(diskSchema).max(256).optional(),
+}).strict();
+export type Sample = z.infer<typeof sampleSchema>;
+
+/** Agent → hub: one or more samples, in sequence order. */
+export const samplesSchema = z.object({
+  samples: z.array(sampleSchema).min(1).max(MAX_SAMPLES_PER_MESSAGE),
+}).strict();
+export type SamplesMessage = z.infer<typeof samplesSchema>;
+
+/** Disk usage of one account (unix user). */
+export const accountQuotaSchema = z.object({
+  /** Unix user name. */
+  account: shortText(64),
+  /** Bytes used. */
+  usedBytes: nonNeg,
+  /** Files (inodes) used, if known. */
+  files: nonNeg.optional(),
+  /** Quota limits, bytes, where the quota system has them. */
+  softLimitBytes: nonNeg.optional(),
+  hardLimitBytes: nonNeg.optional(),
+  /** Where the figure comes from. */
+  source: z.enum(['quota', 'walk']),
+  /** When it was measured, agent clock, Unix ms. */
+  measuredAt: epochMs,
+}).strict();
+export type AccountQuota = z.infer<typeof accountQuotaSchema>;
+
+/** Agent → hub: per-account disk usage. */
+export const quotaSchema = z.object({
+  seq,
+  t: epochMs,
+  accounts: z.array(accountQuotaSchema).max(100000),
+}).strict();
+export type QuotaMessage = z.infer<typeof quotaSchema>;
+
+export const serviceStatusSchema = z.object({
+  /** Check name from the agent's config, e.g. "ssh" or "alice:rtorrent". */
+  name: shortText(128),
+  /** Account the service belongs to, if any. */
+  account: z.string().max(64).optional(),
+  status: z.enum(['up', 'down', 'unknown']),
+  /** How long the check took, ms. */
+  latencyMs: nonNeg.optional(),
+  /** Short reason, e.g. "connection refused". */
+  reason: z.string().max(200).optional(),
+  /** When it was checked, agent clock, Unix ms. */
+  checkedAt: epochMs,
+}).strict();
+export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
+
+/** Agent → hub: service check results. */
+export const servicesSchema = z.object({
+  seq,
+  t: epochMs,
+  services: z.array(serviceStatusSchema).max(10000),
+}).strict();
+export type ServicesMessage = z.infer<typeof servicesSchema>;
+
+export const STREAMS = ['samples', 'quota', 'services'] as const;
+export type Stream = (typeof STREAMS)[number];
+/** Highest durable sequence number per stream. */
+export type Watermarks = Record<Stream, number>;
+
+/** Hub → agent: cumulative acknowledgement; everything at or below `seq` on `stream` is durable. */
+export interface AckMessage { stream: Stream; seq: number }
+/** Hub → agent: a message was refused. */
+export interface RejectMessage {
+  /** Event the refused message came on. */
+  event: string;
+  /** Machine-readable reason: "invalid", "too_large", "unknown_event", "rate_limited". */
+  reason: string;
+  /** Human-readable detail (field path and problem). */
+  message: string;
+}
+
+/** Hub → agent: measure now and answer. */
+export const refreshRequestSchema = z.object({
+  /** Unix user name, or absent for the whole host. */
+  account: z.string().max(64).optional(),
+}).strict();
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
+export interface RefreshReply {
+  ok: boolean;
+  error?: string;
+  quota?: AccountQuota[];
+  services?: ServiceStatus[];
+}
+
+/** Events the agent sends. Payloads are validated by the hub; none carries a callback. */
+export interface AgentToHubEvents {
+  hello: (hello: Hello, reply: (r: HelloReply | { error: string }) => void) => void;
+  samples: (m: SamplesMessage) => void;
+  quota: (m: QuotaMessage) => void;
+  services: (m: ServicesMessage) => void;
+}
+/** Events the hub sends to an agent. */
+export interface HubToAgentEvents {
+  ack: (m: AckMessage) => void;
+  reject: (m: RejectMessage) => void;
+  refresh: (r: RefreshRequest, reply: (r: RefreshReply) => void) => void;
+}

@@ -1,0 +1,81 @@
+/**
+ * The `/live` namespace: dashboards and kiosks subscribe to topics and get a
+ * snapshot, then deltas.
+ */
+import { z } from 'zod';
+import type { Disk, Sample, ServiceStatus } from './agent.schema.js';
+
+/** `fleet`, `host:<id>`, `account:<id>`. */
+export const topicSchema = z.string().max(64).regex(/^(fleet|host:[1-9][0-9]{0,15}|account:[1-9][0-9]{0,15})$/, 'unknown topic');
+export const subscribeSchema = z.object({ topic: topicSchema }).strict();
+export type SubscribeRequest = z.infer<typeof subscribeSchema>;
+export type Topic = 'fleet' | `host:${number}` | `account:${number}`;
+
+/** Latest state of one host as the fleet overview shows it. */
+export interface HostSummary {
+  id: number;
+  name: string;
+  /** Kernel hostname reported by the agent. */
+  hostname: string | null;
+  /** An agent is connected and sent a sample within the last 10 s. */
+  online: boolean;
+  /** Last sample received, hub clock, Unix ms. */
+  lastSeenAt: number | null;
+  agentVersion: string | null;
+  cpus: number | null;
+  /** Latest sample, or null if none yet. */
+  latest: Omit<Sample, 'seq' | 'disks'> | null;
+  disks: Disk[];
+  /** Accounts the hub knows on this host. */
+  accounts: number;
+  monthlyCostCents: number | null;
+}
+
+export interface FleetSnapshot { hosts: HostSummary[] }
+/** Hosts whose state changed since the last delta; `removed` lists deleted host ids. */
+export interface FleetDelta { hosts: HostSummary[]; removed?: number[] }
+
+/** A point in the live ring: one 1 s sample with the hub's receive time. */
+export type LivePoint = Omit<Sample, 'seq' | 'disks'>;
+export interface HostSnapshot { host: HostSummary; /** The last 15 min of 1 s samples, oldest first. */ points: LivePoint[] }
+export interface HostDelta { host: HostSummary; /** New 1 s samples since the last delta, oldest first. */ points: LivePoint[] }
+
+export interface AccountState {
+  id: number;
+  name: string;
+  hostId: number;
+  hostName: string;
+  ownerId: number;
+  plan: { id: number; name: string; quotaBytes: number } | null;
+  mount: string | null;
+  quota: { usedBytes: number; files: number | null; measuredAt: number; /** Age when sent, ms. */ ageMs: number } | null;
+  services: ServiceStatus[];
+}
+export interface AccountSnapshot { account: AccountState }
+export type AccountDelta = AccountSnapshot;
+
+export interface TopicPayloads {
+  fleet: { snapshot: FleetSnapshot; delta: FleetDelta };
+  host: { snapshot: HostSnapshot; delta: HostDelta };
+  account: { snapshot: AccountSnapshot; delta: AccountDelta };
+}
+
+export type SnapshotMessage =
+  | { topic: 'fleet'; data: FleetSnapshot }
+  | { topic: `host:${number}`; data: HostSnapshot }
+  | { topic: `account:${number}`; data: AccountSnapshot };
+export type DeltaMessage =
+  | { topic: 'fleet'; data: FleetDelta }
+  | { topic: `host:${number}`; data: HostDelta }
+  | { topic: `account:${number}`; data: AccountDelta };
+
+export type SubscribeReply = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+export interface LiveClientToServerEvents {
+  subscribe: (req: SubscribeRequest, reply: (r: SubscribeReply) => void) => void;
+  unsubscribe: (req: SubscribeRequest, reply: (r: SubscribeReply) => void) => void;
+}
+export interface LiveServerToClientEvents {
+  snapshot: (m: SnapshotMessage) => void;
+  delta: (m: DeltaMessage) => void;
+}

@@ -1,0 +1,47 @@
+/**
+ * The hub's environment, read and validated once. Every bad variable is
+ * listed in one error.
+ */
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().regex(/^(sqlite:.+|mysql:\/\/.+)$/, 'must be sqlite:<path> or mysql://user:pass@host:port/db').default('sqlite:data/rackpulse.sqlite'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://…').optional(),
+  SESSION_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How often pending rollups, latest state and watermarks are committed, ms. */
+  FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(250),
+  /** How often coalesced live deltas go out, ms. */
+  LIVE_INTERVAL_MS: z.coerce.number().int().min(10).max(10000).default(50),
+  /** A host with no sample for this long is offline, ms. */
+  OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).default(10000),
+  /** Directory of the built client (served at /). */
+  CLIENT_DIR: z.string().default('dist/client'),
+  /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind TLS). */
+  TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid environment:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse an environment (default: process.env) into a Config, or throw a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const r = schema.safeParse(picked);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  return r.data;
+}
