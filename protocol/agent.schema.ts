@@ -163,6 +163,9 @@ export interface RejectMessage {
   reason: string;
   /** Human-readable detail (field path and problem). */
   message: string;
+  /** Stream and first/last sequence number of the refused message, when they could be read from it. */
+  stream?: Stream;
+  seqs?: [number, number];
 }
 
 /** Hub → agent: measure now and answer. */

@@ -1,0 +1,67 @@
+/**
+ * Customers' accounts ("boxes"): a unix account on a host, on a plan, owned by
+ * a user. Keeps an index from (host, unix name) to account so that usage and
+ * service updates reach the right `account:<id>` subscribers.
+ */
+import type { AccountState } from '../../protocol/index.js';
+import { AccountSchema, HostSchema, PlanSchema, type Account } from '../db/entities.js';
+import type { Orm } from '../db/orm.js';
+import type { IngestService } from '../ingest/ingest.service.js';
+import type { FleetState } from '../ingest/fleet.state.js';
+
+export class AccountsService {
+  private byKey = new Map<string, number>();
+  private listeners: ((id: number) => void)[] = [];
+  private ingest!: IngestService;
+
+  constructor(private orm: Orm, private fleet: FleetState) {}
+
+  private em() { return this.orm.em.fork(); }
+  private key(hostId: number, name: string) { return `${hostId}\u0000${name}`; }
+
+  onChange(fn: (id: number) => void): void { this.listeners.push(fn); }
+
+  async load(ingest: IngestService): Promise<void> {
+    this.ingest = ingest;
+    const rows = await this.em().find(AccountSchema, {});
+    for (const a of rows) this.index(a);
+    ingest.onUsage((hostId, names) => {
+      for (const n of names) {
+        const id = this.byKey.get(this.key(hostId, n));
+        if (id !== undefined) for (const l of this.listeners) l(id);
+      }
+    });
+  }
+
+  index(a: Account): void {
+    this.byKey.set(this.key(a.hostId, a.name), a.id);
+    const rt = this.fleet.hosts.get(a.hostId);
+    if (rt) { rt.accounts++; this.fleet.upsertHost(rt); }
+  }
+
+  unindexHost(hostId: number): void {
+    for (const [k] of this.byKey) if (k.startsWith(`${hostId}\u0000`)) this.byKey.delete(k);
+  }
+
+  /** What an account's dashboard card shows, or null if there is no such account. */
+  async state(id: number, now = Date.now()): Promise<AccountState | null> {
+    const em = this.em();
+    const a = await em.findOne(AccountSchema, { id });
+    if (!a) return null;
+    const [host, plan] = await Promise.all([
+      em.findOne(HostSchema, { id: a.hostId }),
+      a.planId === null ? null : em.findOne(PlanSchema, { id: a.planId }),
+    ]);
+    const u = this.ingest.usage.get(a.hostId)?.get(a.name);
+    const services = [...(this.ingest.services.get(a.hostId)?.values() ?? [])].filter((s) => s.account === a.name);
+    return {
+      id: a.id, name: a.name, hostId: a.hostId, hostName: host?.name ?? '', ownerId: a.ownerId, mount: a.mount,
+      plan: plan ? { id: plan.id, name: plan.name, quotaBytes: plan.quotaBytes } : null,
+      quota: u ? { usedBytes: u.usedBytes, files: u.files, measuredAt: u.measuredAt, ageMs: Math.max(0, now - u.receivedAt) } : null,
+      services: services.map((s) => ({
+        name: s.name, status: s.status as 'up' | 'down' | 'unknown', checkedAt: s.checkedAt,
+        ...(s.account ? { account: s.account } : {}), ...(s.latencyMs !== null ? { latencyMs: s.latencyMs } : {}), ...(s.reason ? { reason: s.reason } : {}),
+      })),
+    };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Accounts: admins create them; a customer lists and reads only their own.
+ * `refresh` asks the host's agent live and falls back, within 2 s, to the
+ * cached figures marked stale with their age.
+ */
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { AccountDto, RefreshReply } from '../../protocol/index.js';
+import { accountQuotaSchema, serviceStatusSchema } from '../../protocol/index.js';
+import { AccountSchema, HostSchema, PlanSchema, UserSchema, type Account, type AccountUsage, type ServiceState } from '../db/entities.js';
+import { idParam, requireAdmin, requireUser, type HubDeps } from './context.js';
+import { badRequest, conflict, notFound } from './errors.js';
+
+const createSchema = z.object({
+  hostId: z.number().int().positive(),
+  name: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a unix user name (lower-case letters, digits, _ and -)'),
+  ownerId: z.number().int().positive(),
+  planId: z.number().int().positive(),
+  mount: z.string().min(1).max(255).startsWith('/').optional(),
+}).strict();
+
+/** How long a refresh waits for the agent, ms. */
+export const REFRESH_TIMEOUT_MS = 2000;
+
+const accountDto = (a: Account): AccountDto => ({ id: a.id, hostId: a.hostId, name: a.name, ownerId: a.ownerId, planId: a.planId, mount: a.mount, createdAt: a.createdAt });
+
+export function accountRoutes(d: HubDeps): Router {
+  const r = new Router({ prefix: '/api/accounts' });
+
+  /** The account if the caller may see it; otherwise 404 (a customer cannot tell others' accounts exist). */
+  const visible = async (ctx: any): Promise<Account> => {
+    const user = requireUser(ctx);
+    const a = await d.orm.em.fork().findOne(AccountSchema, { id: idParam(ctx, 'id', 'account') });
+    if (!a || (user.role !== 'admin' && a.ownerId !== user.id)) throw notFound('account');
+    return a;
+  };
+
+  r.get('/', async (ctx) => {
+    const user = requireUser(ctx);
+    const rows = await d.orm.em.fork().find(AccountSchema, user.role === 'admin' ? {} : { ownerId: user.id }, { orderBy: { id: 'asc' }, limit: 5000 });
+    ctx.body = { accounts: rows.map(accountDto) };
+  });
+
+  r.post('/', async (ctx) => {
+    requireAdmin(ctx);
+    const b = createSchema.parse(ctx.request.body);
+    const em = d.orm.em.fork();
+    if (!(await em.count(HostSchema, { id: b.hostId }))) throw badRequest('no such host', 'hostId');
+    if (!(await em.count(UserSchema, { id: b.ownerId }))) throw badRequest('no such user', 'ownerId');
+    if (!(await em.count(PlanSchema, { id: b.planId }))) throw badRequest('no such plan', 'planId');
+    if (await em.count(AccountSchema, { hostId: b.hostId, name: b.name })) throw conflict('this host already has an account of that name', 'name');
+    const a = em.create(AccountSchema, { hostId: b.hostId, name: b.name, ownerId: b.ownerId, planId: b.planId, mount: b.mount ?? null, createdAt: Date.now() });
+    await em.flush();
+    d.accounts.index(a);
+    ctx.status = 201;
+    ctx.body = { account: accountDto(a) };
+  });
+
+  r.get('/:id', async (ctx) => {
+    const a = await visible(ctx);
+    ctx.body = { account: accountDto(a), state: await d.accounts.state(a.id) };
+  });
+
+  r.post('/:id/refresh', async (ctx) => {
+    const a = await visible(ctx);
+    const agent = d.agents.agentOf(a.hostId);
+    let reason = 'the server is not connected';
+    if (agent) {
+      try {
+        const reply = (await agent.timeout(REFRESH_TIMEOUT_MS).emitWithAck('refresh', { account: a.name })) as RefreshReply;
+        const now = Date.now();
+        if (reply && reply.ok) {
+          const usage: AccountUsage[] = (Array.isArray(reply.quota) ? reply.quota : [])
+            .filter((q) => accountQuotaSchema.safeParse(q).success && q.account === a.name)
+            .map((q) => ({ hostId: a.hostId, account: q.account, usedBytes: q.usedBytes, files: q.files ?? null, softLimitBytes: q.softLimitBytes ?? null, hardLimitBytes: q.hardLimitBytes ?? null, source: q.source, measuredAt: q.measuredAt, receivedAt: now }));
+          const prev = d.ingest.services.get(a.hostId);
+          const services: ServiceState[] = (Array.isArray(reply.services) ? reply.services : [])
+            .filter((s) => serviceStatusSchema.safeParse(s).success)
+            .map((s) => ({ hostId: a.hostId, name: s.name, account: s.account ?? null, status: s.status, latencyMs: s.latencyMs ?? null, reason: s.reason ?? null, checkedAt: s.checkedAt, since: prev?.get(s.name)?.status === s.status ? prev.get(s.name)!.since : s.checkedAt, receivedAt: now }));
+          d.ingest.applyRefresh(a.hostId, usage, services);
+          ctx.body = { stale: false, state: await d.accounts.state(a.id) };
+          return;
+        }
+        reason = typeof reply?.error === 'string' ? reply.error.slice(0, 200) : 'the agent could not measure';
+      } catch {
+        reason = 'the server did not respond in time';
+      }
+    }
+    const state = await d.accounts.state(a.id);
+    ctx.body = { stale: true, reason, ageMs: state?.quota?.ageMs ?? null, state };
+  });
+  return r;
+}

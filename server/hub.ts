@@ -1,0 +1,141 @@
+/**
+ * Builds a hub: Koa + socket.io on one HTTP server, the database, ingest and
+ * live fan-out. `createHub(config)` → `{ url, close() }`; tests start it on port 0.
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import serve from 'koa-static';
+import { Server } from 'socket.io';
+import { MAX_MESSAGE_BYTES } from '../protocol/index.js';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { dialectOf, openDatabase } from './db/orm.js';
+import { AccountUsageSchema, HostSchema, HostStatusSchema, DiskSchema, ServiceStateSchema } from './db/entities.js';
+import { SessionService, SESSION_COOKIE } from './auth/session.service.js';
+import { HostsRepository } from './hosts/hosts.repository.js';
+import { FleetState } from './ingest/fleet.state.js';
+import { IngestRepository } from './ingest/ingest.repository.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { AgentGateway } from './ingest/agent.socket.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { LiveGateway } from './live/live.socket.js';
+import { errorMiddleware } from './http/errors.js';
+import type { AppState, HubDeps } from './http/context.js';
+import { healthRoutes } from './http/health.routes.js';
+import { sessionRoutes } from './http/session.routes.js';
+import { userRoutes } from './http/users.routes.js';
+import { hostRoutes } from './http/hosts.routes.js';
+import { accountRoutes } from './http/accounts.routes.js';
+import { capacityRoutes } from './http/capacity.routes.js';
+
+export interface Hub {
+  url: string;
+  port: number;
+  deps: HubDeps;
+  http: HttpServer;
+  io: Server;
+  /** Set when an admin was created with a generated password (printed once). */
+  firstAdmin: { email: string; password?: string } | null;
+  close(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+export async function createHub(config: Config, opts: { log?: Logger } = {}): Promise<Hub> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const orm = await openDatabase(config.DATABASE_URL);
+  const dialect = dialectOf(config.DATABASE_URL);
+  const sessions = new SessionService(orm);
+  const firstAdmin = await sessions.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+
+  // Load the latest known state so a restarted hub serves it at once, with its age.
+  const fleet = new FleetState(config.OFFLINE_AFTER_MS);
+  const em = orm.em.fork();
+  const [hostRows, statusRows, diskRows, usageRows, serviceRows] = await Promise.all([
+    em.find(HostSchema, {}), em.find(HostStatusSchema, {}), em.find(DiskSchema, {}), em.find(AccountUsageSchema, {}), em.find(ServiceStateSchema, {}),
+  ]);
+  for (const h of hostRows) fleet.upsertHost({ id: h.id, name: h.name, monthlyCostCents: h.monthlyCostCents, hostname: h.hostname, agentVersion: h.agentVersion, cpus: h.cpus });
+  for (const s of statusRows) {
+    const rt = fleet.hosts.get(s.hostId);
+    if (rt) { rt.lastSeenAt = s.lastSeenAt; try { rt.latest = JSON.parse(s.latest); } catch { /* unreadable: no latest */ } }
+  }
+  for (const dk of diskRows) {
+    fleet.hosts.get(dk.hostId)?.disks.push({ mount: dk.mount, device: dk.device, fsType: dk.fsType, sizeBytes: dk.sizeBytes, usedBytes: dk.usedBytes, availBytes: dk.availBytes });
+  }
+
+  const ingest = new IngestService(new IngestRepository(orm, dialect), fleet, log, metrics, config.FLUSH_INTERVAL_MS);
+  await ingest.load(usageRows, serviceRows);
+  const accounts = new AccountsService(orm, fleet);
+  await accounts.load(ingest);
+  const hosts = new HostsRepository(orm);
+
+  const app = new Koa<AppState>({ proxy: config.TRUST_PROXY });
+  // Koa composes its middleware when callback() is called: take it once everything is registered.
+  let handler: (req: IncomingMessage, res: ServerResponse) => unknown = (_req, res) => { res.statusCode = 503; res.end(); };
+  const http = createServer((req, res) => handler(req, res));
+  const io = new Server(http, {
+    // Above the per-message limit so an oversized message gets a clear refusal instead of a dropped connection.
+    maxHttpBufferSize: 2 * MAX_MESSAGE_BYTES,
+    serveClient: false,
+    cors: { origin: false },
+  });
+  const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics);
+  const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS);
+  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts };
+
+  app.use(errorMiddleware(log));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'same-origin');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.state.user = await sessions.userOf(ctx.cookies.get(SESSION_COOKIE));
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
+  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), capacityRoutes(deps)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  const clientDir = resolve(config.CLIENT_DIR);
+  if (existsSync(clientDir)) {
+    app.use(serve(clientDir, { index: 'index.html', maxage: 0 }));
+    // SPA fallback: any other GET outside /api serves the app.
+    app.use(async (ctx, next) => {
+      if (ctx.method === 'GET' && !ctx.path.startsWith('/api/') && ctx.status === 404 && ctx.body === undefined) {
+        ctx.path = '/index.html';
+        await serve(clientDir)(ctx, next);
+      } else await next();
+    });
+  } else log.warn({ clientDir }, 'client not built; run `npm run build` to serve the dashboard');
+
+  handler = app.callback();
+  ingest.start();
+  live.start();
+  const pruneTimer = setInterval(() => { ingest.prune().catch((err) => log.warn({ err: err?.message }, 'prune failed')); }, PRUNE_EVERY_MS);
+  pruneTimer.unref();
+
+  await new Promise<void>((res, rej) => { http.once('error', rej); http.listen(config.PORT, config.HOST, () => res()); });
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  log.info({ url, database: dialect }, 'hub listening');
+
+  let closed = false;
+  return {
+    url, port, deps, http, io, firstAdmin,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(pruneTimer);
+      live.stop();
+      io.disconnectSockets(true);
+      await new Promise<void>((res) => io.close(() => res()));
+      await ingest.stop().catch((err) => log.error({ err: err?.message }, 'final commit failed'));
+      await orm.close(true);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The `/agent` namespace: agents authenticate with their host token and the
+ * protocol version in the handshake, then stream samples, quota and services.
+ * Every message is validated; a bad one is refused with a `reject` to that
+ * agent only, and counted. Acks are cumulative (`ack` with the durable watermark).
+ */
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { ZodType } from 'zod';
+import {
+  agentAuthSchema, helloSchema, quotaSchema, samplesSchema, servicesSchema, MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOLS,
+  type AgentToHubEvents, type HubToAgentEvents, type RejectMessage, type Stream,
+} from '../../protocol/index.js';
+import { hashToken } from '../auth/secrets.js';
+import type { Logger } from '../logger.js';
+import type { HubMetrics } from '../metrics.js';
+import type { FleetState } from './fleet.state.js';
+import type { IngestService } from './ingest.service.js';
+import type { HostsRepository } from '../hosts/hosts.repository.js';
+
+type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number }>;
+
+export class AgentGateway {
+  readonly nsp: Namespace<AgentToHubEvents, HubToAgentEvents>;
+  /** The connected agent of each host (a newer connection replaces an older one). */
+  private byHost = new Map<number, AgentSocket>();
+
+  constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics) {
+    this.nsp = io.of('/agent') as any;
+    this.nsp.use((socket, next) => { this.authenticate(socket as AgentSocket).then(() => next(), (err) => next(err)); });
+    this.nsp.on('connection', (s) => this.onConnection(s as AgentSocket));
+    ingest.onAck((hostId, stream, seq) => this.byHost.get(hostId)?.emit('ack', { stream, seq }));
+  }
+
+  private refuse(code: string, message: string, extra: Record<string, unknown> = {}): Error {
+    this.metrics.authFailures.inc({ surface: 'agent' });
+    return Object.assign(new Error(message), { data: { code, ...extra } });
+  }
+
+  private async authenticate(socket: AgentSocket): Promise<void> {
+    const auth = agentAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success) throw this.refuse('bad_handshake', 'handshake auth must be {token, agentVersion, protocol}');
+    if (!SUPPORTED_PROTOCOLS.includes(auth.data.protocol)) {
+      throw this.refuse('unsupported_protocol', `protocol ${auth.data.protocol} is not supported`, { supported: SUPPORTED_PROTOCOLS });
+    }
+    const host = await this.hosts.byTokenHash(hashToken(auth.data.token));
+    if (!host || host.tokenRevokedAt !== null) throw this.refuse('invalid_token', 'unknown or revoked agent token');
+    socket.data.hostId = host.id;
+    socket.data.agentVersion = auth.data.agentVersion;
+    socket.data.oversized = 0;
+  }
+
+  private onConnection(socket: AgentSocket): void {
+    const hostId = socket.data.hostId;
+    const previous = this.byHost.get(hostId);
+    if (previous) {
+      this.log.warn({ hostId }, 'a second agent connected with the same token; closing the older connection');
+      previous.disconnect(true);
+    }
+    this.byHost.set(hostId, socket);
+    this.metrics.agents.inc();
+    this.fleet.agentConnected(hostId, 1);
+    this.log.info({ hostId, agentVersion: socket.data.agentVersion }, 'agent connected');
+
+    // The raw packet is seen before it is decoded: measure it there, refuse it when its event arrives.
+    socket.conn.on('packet', (p: { type: string; data?: unknown }) => {
+      if (p.type === 'message' && typeof p.data === 'string' && p.data.length > MAX_MESSAGE_BYTES) socket.data.oversized++;
+      else if (p.type === 'message' && Buffer.isBuffer(p.data) && p.data.length > MAX_MESSAGE_BYTES) socket.data.oversized++;
+    });
+
+    const reject = (m: RejectMessage) => { this.metrics.rejected.inc({ reason: m.reason }); socket.emit('reject', m); };
+    const guard = <T>(event: string, schema: ZodType<T>, raw: unknown, stream?: Stream): T | null => {
+      this.metrics.messages.inc({ event });
+      if (socket.data.oversized > 0) {
+        socket.data.oversized--;
+        reject({ event, reason: 'too_large', message: `message larger than ${MAX_MESSAGE_BYTES} bytes` });
+        return null;
+      }
+      const r = schema.safeParse(raw);
+      if (!r.success) {
+        const i = r.error.issues[0];
+        reject({ event, reason: 'invalid', message: `${i.path.join('.') || '(root)'}: ${i.message}`, ...(stream ? seqsOf(raw, stream) : {}) });
+        return null;
+      }
+      return r.data;
+    };
+
+    socket.on('hello', async (raw, reply) => {
+      const cb = typeof reply === 'function' ? reply : () => {};
+      const hello = guard('hello', helloSchema, raw);
+      if (!hello) return cb({ error: 'invalid hello' });
+      this.fleet.hello(hostId, hello, socket.data.agentVersion);
+      try { await this.hosts.recordHello(hostId, hello, socket.data.agentVersion); } catch (err: any) {
+        this.log.warn({ hostId, err: err?.message }, 'could not store hello (database unreachable?)');
+      }
+      cb({ hostId, watermarks: this.ingest.watermarks(hostId) });
+    });
+    socket.on('samples', (raw) => {
+      const m = guard('samples', samplesSchema, raw, 'samples');
+      if (m) this.ingest.ingestSamples(hostId, m.samples);
+    });
+    socket.on('quota', (raw) => {
+      const m = guard('quota', quotaSchema, raw, 'quota');
+      if (m) this.ingest.ingestQuota(hostId, m);
+    });
+    socket.on('services', (raw) => {
+      const m = guard('services', servicesSchema, raw, 'services');
+      if (m) this.ingest.ingestServices(hostId, m);
+    });
+    socket.onAny((event: string) => {
+      if (!['hello', 'samples', 'quota', 'services'].includes(event)) {
+        this.metrics.messages.inc({ event: 'unknown' });
+        reject({ event: String(event).slice(0, 64), reason: 'unknown_event', message: 'unknown event' });
+      }
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.byHost.get(hostId) === socket) this.byHost.delete(hostId);
+      this.metrics.agents.dec();
+      this.fleet.agentConnected(hostId, -1);
+      this.log.info({ hostId, reason }, 'agent disconnected');
+    });
+  }
+
+  /** The connected agent of a host, if any. */
+  agentOf(hostId: number): AgentSocket | undefined { return this.byHost.get(hostId); }
+
+  /** Close a host's agent connection (its token was revoked or the host deleted). */
+  disconnectHost(hostId: number): void { this.byHost.get(hostId)?.disconnect(true); }
+
+  get connected(): number { return this.byHost.size; }
+}
+
+/** First and last sequence number of a refused message, when they can be read. */
+function seqsOf(raw: any, stream: Stream): { stream: Stream; seqs?: [number, number] } {
+  try {
+    if (stream === 'samples' && Array.isArray(raw?.samples) && raw.samples.length) {
+      const a = raw.samples[0]?.seq, b = raw.samples[raw.samples.length - 1]?.seq;
+      if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return { stream, seqs: [a, b] };
+    } else if (Number.isSafeInteger(raw?.seq)) return { stream, seqs: [raw.seq, raw.seq] };
+  } catch { /* unreadable: no seqs */ }
+  return { stream };
+}

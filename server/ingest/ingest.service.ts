@@ -1,0 +1,268 @@
+/**
+ * The write side of the hub. Agents' messages are applied to the in-memory
+ * fleet state at once (so dashboards see them within the live interval) and
+ * accumulated for the database; a flush loop commits everything in one
+ * transaction and only then advances each host's durable watermark and acks
+ * it. Sequence numbers at or below what was already accepted are ignored, so
+ * a resent message is counted once. When the database is unreachable the
+ * pending work stays in memory and is retried; acks pause meanwhile.
+ */
+import type { QuotaMessage, Sample, ServicesMessage, Stream, Watermarks } from '../../protocol/index.js';
+import type { Logger } from '../logger.js';
+import type { FleetState } from './fleet.state.js';
+import { IngestRepository, emptyBatch, type CommitBatch } from './ingest.repository.js';
+import { RollupAccumulator, sampleValues, RETENTION_S, TIERS } from './rollups.js';
+import type { AccountUsage, ServiceState } from '../db/entities.js';
+import type { HubMetrics } from '../metrics.js';
+
+export type AckListener = (hostId: number, stream: Stream, seq: number) => void;
+export type UsageListener = (hostId: number, accounts: string[]) => void;
+
+/** Host status is persisted at most this often per host, ms (the live view is in memory). */
+const STATUS_PERSIST_MS = 2000;
+
+export class IngestService {
+  private accepted = new Map<number, Watermarks>();
+  private durable = new Map<number, Watermarks>();
+  private rollups = new RollupAccumulator();
+  private pending: CommitBatch = emptyBatch();
+  private dirtyStatus = new Set<number>();
+  private statusPersistedAt = new Map<number, number>();
+  private dirtyWatermarks = new Set<number>();
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ackListeners: AckListener[] = [];
+  private usageListeners: UsageListener[] = [];
+  /** Latest usage and service state per host, as stored (for REST and the account topic). */
+  readonly usage = new Map<number, Map<string, AccountUsage>>();
+  readonly services = new Map<number, Map<string, ServiceState>>();
+  /** False while commits fail; /readyz reports it. */
+  dbHealthy = true;
+  lastCommitError: string | null = null;
+  private failures = 0;
+
+  constructor(
+    private repo: IngestRepository,
+    private fleet: FleetState,
+    private log: Logger,
+    private metrics: HubMetrics,
+    private flushIntervalMs: number,
+  ) {}
+
+  onAck(fn: AckListener): void { this.ackListeners.push(fn); }
+  onUsage(fn: UsageListener): void { this.usageListeners.push(fn); }
+
+  async load(usage: AccountUsage[], services: ServiceState[]): Promise<void> {
+    for (const w of await this.repo.loadWatermarks()) {
+      const s = w.stream as Stream;
+      for (const m of [this.accepted, this.durable]) {
+        const cur = m.get(w.hostId) ?? { samples: 0, quota: 0, services: 0 };
+        cur[s] = w.seq;
+        m.set(w.hostId, cur);
+      }
+    }
+    for (const u of usage) this.hostMap(this.usage, u.hostId).set(u.account, u);
+    for (const s of services) this.hostMap(this.services, s.hostId).set(s.name, s);
+  }
+
+  private hostMap<T>(m: Map<number, Map<string, T>>, hostId: number): Map<string, T> {
+    let h = m.get(hostId);
+    if (!h) m.set(hostId, (h = new Map()));
+    return h;
+  }
+
+  start(): void {
+    const tick = () => {
+      this.timer = setTimeout(async () => {
+        await this.flush();
+        if (this.timer) tick();
+      }, this.failures ? Math.min(5000, this.flushIntervalMs * 2 ** this.failures) : this.flushIntervalMs);
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.flushing) await this.flushing;
+    this.markAllStatus();
+    await this.flush();
+  }
+
+  /** Durable watermarks of a host (what an agent may drop from its spool). */
+  watermarks(hostId: number): Watermarks {
+    return { ...(this.durable.get(hostId) ?? { samples: 0, quota: 0, services: 0 }) };
+  }
+
+  private acceptedOf(hostId: number): Watermarks {
+    let w = this.accepted.get(hostId);
+    if (!w) this.accepted.set(hostId, (w = { samples: 0, quota: 0, services: 0 }));
+    return w;
+  }
+
+  /** Apply samples; returns how many were new (the rest were duplicates). */
+  ingestSamples(hostId: number, samples: Sample[], now = Date.now()): number {
+    const w = this.acceptedOf(hostId);
+    const fresh: Sample[] = [];
+    for (const s of samples) {
+      if (s.seq <= w.samples) continue;
+      w.samples = s.seq;
+      fresh.push(s);
+      this.rollups.add(hostId, s.t, sampleValues(s));
+    }
+    this.metrics.samples.inc(fresh.length);
+    if (samples.length > fresh.length) this.metrics.duplicates.inc({ stream: 'samples' }, samples.length - fresh.length);
+    if (!fresh.length) return 0;
+    const disks = this.fleet.applySamples(hostId, fresh, now);
+    if (disks) {
+      this.pending.disks = this.pending.disks.filter((d) => d.hostId !== hostId);
+      for (const d of disks) this.pending.disks.push({ hostId, ...d, updatedAt: now });
+      if (!this.pending.diskHosts.includes(hostId)) this.pending.diskHosts.push(hostId);
+    }
+    this.dirtyStatus.add(hostId);
+    this.dirtyWatermarks.add(hostId);
+    return fresh.length;
+  }
+
+  ingestQuota(hostId: number, m: QuotaMessage, now = Date.now()): boolean {
+    const w = this.acceptedOf(hostId);
+    if (m.seq <= w.quota) { this.metrics.duplicates.inc({ stream: 'quota' }); return false; }
+    w.quota = m.seq;
+    const map = this.hostMap(this.usage, hostId);
+    for (const a of m.accounts) {
+      const row: AccountUsage = {
+        hostId, account: a.account, usedBytes: a.usedBytes, files: a.files ?? null, softLimitBytes: a.softLimitBytes ?? null,
+        hardLimitBytes: a.hardLimitBytes ?? null, source: a.source, measuredAt: a.measuredAt, receivedAt: now,
+      };
+      map.set(a.account, row);
+      this.pending.usage.push(row);
+    }
+    this.dirtyWatermarks.add(hostId);
+    for (const l of this.usageListeners) l(hostId, m.accounts.map((a) => a.account));
+    return true;
+  }
+
+  ingestServices(hostId: number, m: ServicesMessage, now = Date.now()): boolean {
+    const w = this.acceptedOf(hostId);
+    if (m.seq <= w.services) { this.metrics.duplicates.inc({ stream: 'services' }); return false; }
+    w.services = m.seq;
+    const map = this.hostMap(this.services, hostId);
+    const accounts = new Set<string>();
+    for (const s of m.services) {
+      const prev = map.get(s.name);
+      const row: ServiceState = {
+        hostId, name: s.name, account: s.account ?? null, status: s.status, latencyMs: s.latencyMs ?? null, reason: s.reason ?? null,
+        checkedAt: s.checkedAt, since: prev && prev.status === s.status ? prev.since : s.checkedAt, receivedAt: now,
+      };
+      map.set(s.name, row);
+      this.pending.services.push(row);
+      if (s.account) accounts.add(s.account);
+    }
+    this.dirtyWatermarks.add(hostId);
+    for (const l of this.usageListeners) l(hostId, [...accounts]);
+    return true;
+  }
+
+  /** Record figures an agent returned to a live refresh (no sequence number: latest state only). */
+  applyRefresh(hostId: number, usage: AccountUsage[], services: ServiceState[]): void {
+    const um = this.hostMap(this.usage, hostId), sm = this.hostMap(this.services, hostId);
+    for (const u of usage) { um.set(u.account, u); this.pending.usage.push(u); }
+    for (const s of services) { sm.set(s.name, s); this.pending.services.push(s); }
+    const accounts = [...new Set([...usage.map((u) => u.account), ...services.flatMap((s) => (s.account ? [s.account] : []))])];
+    for (const l of this.usageListeners) l(hostId, accounts);
+  }
+
+  forgetHost(hostId: number): void {
+    this.rollups.dropHost(hostId);
+    this.accepted.delete(hostId); this.durable.delete(hostId);
+    this.dirtyStatus.delete(hostId); this.dirtyWatermarks.delete(hostId);
+    this.usage.delete(hostId); this.services.delete(hostId);
+    const p = this.pending;
+    p.disks = p.disks.filter((d) => d.hostId !== hostId);
+    p.diskHosts = p.diskHosts.filter((h) => h !== hostId);
+    p.usage = p.usage.filter((u) => u.hostId !== hostId);
+    p.services = p.services.filter((s) => s.hostId !== hostId);
+  }
+
+  private markAllStatus(): void { for (const id of this.fleet.hosts.keys()) this.dirtyStatus.add(id); this.statusPersistedAt.clear(); }
+
+  /** Commit what is pending; safe to call any time (one commit at a time). */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.doFlush().finally(() => { this.flushing = null; });
+    return this.flushing;
+  }
+
+  private async doFlush(): Promise<void> {
+    const now = Date.now();
+    const batch = this.pending;
+    this.pending = emptyBatch();
+    batch.rollups = this.rollups.drain();
+    for (const id of this.dirtyStatus) {
+      const rt = this.fleet.hosts.get(id);
+      if (!rt?.latest || rt.lastSeenAt === null) { this.dirtyStatus.delete(id); continue; }
+      if (now - (this.statusPersistedAt.get(id) ?? 0) < STATUS_PERSIST_MS) continue;
+      batch.hostStatus.push({ hostId: id, lastSeenAt: rt.lastSeenAt, latest: JSON.stringify(rt.latest) });
+    }
+    const marks: { hostId: number; w: Watermarks }[] = [];
+    for (const id of this.dirtyWatermarks) {
+      const w = { ...this.acceptedOf(id) };
+      marks.push({ hostId: id, w });
+      const d = this.durable.get(id);
+      for (const s of ['samples', 'quota', 'services'] as const) if (!d || w[s] > d[s]) batch.watermarks.push({ hostId: id, stream: s, seq: w[s] });
+    }
+    if (!batch.rollups.length && !batch.hostStatus.length && !batch.disks.length && !batch.diskHosts.length
+      && !batch.usage.length && !batch.services.length && !batch.watermarks.length) return;
+
+    const started = performance.now();
+    try {
+      await this.repo.commit(batch);
+    } catch (err: any) {
+      // Keep everything for the next attempt; newer pending rows win over the failed ones.
+      this.rollups.restore(batch.rollups);
+      const p = this.pending;
+      p.disks = [...batch.disks.filter((d) => !p.diskHosts.includes(d.hostId)), ...p.disks];
+      p.diskHosts = [...new Set([...batch.diskHosts, ...p.diskHosts])];
+      p.usage = [...batch.usage, ...p.usage];
+      p.services = [...batch.services, ...p.services];
+      this.failures++;
+      this.metrics.commitFailures.inc();
+      if (this.dbHealthy) this.log.error({ err: err?.message ?? String(err) }, 'database commit failed; holding data in memory and retrying');
+      this.dbHealthy = false;
+      this.lastCommitError = err?.message ?? String(err);
+      return;
+    }
+    this.metrics.commitSeconds.observe((performance.now() - started) / 1000);
+    if (!this.dbHealthy) this.log.warn({ after: this.failures }, 'database commits resumed');
+    this.dbHealthy = true; this.failures = 0; this.lastCommitError = null;
+    for (const h of batch.hostStatus) { this.statusPersistedAt.set(h.hostId, now); this.dirtyStatus.delete(h.hostId); }
+    for (const { hostId, w } of marks) {
+      if (!this.accepted.has(hostId)) continue; // deleted meanwhile
+      const d = this.durable.get(hostId) ?? { samples: 0, quota: 0, services: 0 };
+      for (const s of ['samples', 'quota', 'services'] as const) {
+        if (w[s] > d[s]) { d[s] = w[s]; for (const l of this.ackListeners) l(hostId, s, w[s]); }
+      }
+      this.durable.set(hostId, d);
+      const a = this.accepted.get(hostId)!;
+      if (a.samples === d.samples && a.quota === d.quota && a.services === d.services) this.dirtyWatermarks.delete(hostId);
+    }
+  }
+
+  series(hostId: number, tier: number, metric: string, fromMs: number, toMs: number) { return this.repo.series(hostId, tier, metric, fromMs, toMs); }
+  deleteHostData(hostId: number): Promise<void> { return this.repo.deleteHostData(hostId); }
+
+  /** Delete rollups past their tier's retention in batches; returns rows deleted. */
+  async prune(nowMs = Date.now()): Promise<number> {
+    let total = 0;
+    for (const tier of TIERS) {
+      const before = Math.floor(nowMs / 1000) - RETENTION_S[tier];
+      for (let i = 0; i < 200; i++) {
+        const n = await this.repo.prune(tier, before);
+        total += n;
+        if (n < 5000) break;
+        await new Promise((r) => setImmediate(r)); // let ingest run between batches
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The `/live` namespace: dashboards authenticate with their session cookie,
+ * subscribe to topics and get a snapshot, then coalesced deltas every
+ * LIVE_INTERVAL_MS. A client whose socket is backed up is skipped (its
+ * deltas are not queued) and gets a fresh snapshot once it drains, so a slow
+ * client never makes the hub's memory grow.
+ */
+import type { Namespace, Server, Socket } from 'socket.io';
+import {
+  subscribeSchema, type DeltaMessage, type LiveClientToServerEvents, type LivePoint, type LiveServerToClientEvents,
+  type SnapshotMessage, type SubscribeReply, type Topic,
+} from '../../protocol/index.js';
+import type { User } from '../db/entities.js';
+import { readCookie, SESSION_COOKIE, type SessionService } from '../auth/session.service.js';
+import type { FleetState } from '../ingest/fleet.state.js';
+import type { Logger } from '../logger.js';
+import type { HubMetrics } from '../metrics.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+
+type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, { user: User; resync: Set<Topic> }>;
+
+/** Packets waiting in a socket's buffer beyond which it counts as backed up. */
+const BACKLOG_LIMIT = 32;
+/** New points kept per host between two ticks (more are dropped; the ring has them). */
+const MAX_PENDING_POINTS = 900;
+
+export class LiveGateway {
+  readonly nsp: Namespace<LiveClientToServerEvents, LiveServerToClientEvents>;
+  private dirtyHosts = new Set<number>();
+  private removedHosts = new Set<number>();
+  private newPoints = new Map<number, LivePoint[]>();
+  private dirtyAccounts = new Set<number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(io: Server, private sessions: SessionService, private fleet: FleetState, private accounts: AccountsService,
+    private log: Logger, private metrics: HubMetrics, private intervalMs: number) {
+    this.nsp = io.of('/live') as any;
+    this.nsp.use((socket, next) => {
+      const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+      this.sessions.userOf(token).then((user) => {
+        if (!user) { this.metrics.authFailures.inc({ surface: 'live' }); return next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized' } })); }
+        socket.data.user = user;
+        socket.data.resync = new Set();
+        next();
+      }, () => next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } })));
+    });
+    this.nsp.on('connection', (s) => this.onConnection(s as LiveSocket));
+    fleet.onChange((id, points) => {
+      this.dirtyHosts.add(id);
+      if (points?.length) {
+        let arr = this.newPoints.get(id);
+        if (!arr) this.newPoints.set(id, (arr = []));
+        for (const p of points) arr.push(p);
+        if (arr.length > MAX_PENDING_POINTS) arr.splice(0, arr.length - MAX_PENDING_POINTS);
+      }
+    });
+    fleet.onRemove((id) => { this.removedHosts.add(id); this.dirtyHosts.delete(id); this.newPoints.delete(id); });
+    accounts.onChange((id) => this.dirtyAccounts.add(id));
+  }
+
+  start(): void { this.timer = setInterval(() => this.tick(), this.intervalMs); }
+  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
+
+  private onConnection(socket: LiveSocket): void {
+    this.metrics.dashboards.inc();
+    socket.on('disconnect', () => this.metrics.dashboards.dec());
+    const handle = (kind: 'subscribe' | 'unsubscribe') => async (raw: unknown, reply: unknown) => {
+      const cb = (typeof reply === 'function' ? reply : () => {}) as (r: SubscribeReply) => void;
+      const r = subscribeSchema.safeParse(raw);
+      if (!r.success) return cb({ ok: false, error: { code: 'bad_request', message: r.error.issues[0].message } });
+      const topic = r.data.topic as Topic;
+      if (kind === 'unsubscribe') { socket.leave(topic); socket.data.resync.delete(topic); return cb({ ok: true }); }
+      try {
+        const snap = await this.snapshot(topic, socket.data.user);
+        if (!snap) return cb({ ok: false, error: { code: 'not_found', message: 'no such topic or not allowed' } });
+        socket.join(topic);
+        cb({ ok: true });
+        socket.emit('snapshot', snap);
+      } catch (err: any) {
+        this.log.error({ err: err?.message, topic }, 'snapshot failed');
+        cb({ ok: false, error: { code: 'internal', message: 'internal error' } });
+      }
+    };
+    socket.on('subscribe', handle('subscribe'));
+    socket.on('unsubscribe', handle('unsubscribe'));
+  }
+
+  /** The snapshot of a topic for a user, or null when the topic does not exist or the user may not see it (indistinguishable on purpose). */
+  private async snapshot(topic: Topic, user: User): Promise<SnapshotMessage | null> {
+    if (topic === 'fleet') {
+      if (user.role !== 'admin') return null;
+      return { topic, data: { hosts: [...this.fleet.hosts.values()].map((h) => this.fleet.summary(h)) } };
+    }
+    const [kind, idText] = topic.split(':');
+    const id = Number(idText);
+    if (kind === 'host') {
+      const rt = this.fleet.hosts.get(id);
+      if (!rt || user.role !== 'admin') return null;
+      return { topic: topic as `host:${number}`, data: { host: this.fleet.summary(rt), points: rt.ring.toArray() } };
+    }
+    const account = await this.accounts.state(id);
+    if (!account || (user.role !== 'admin' && account.ownerId !== user.id)) return null;
+    return { topic: topic as `account:${number}`, data: { account } };
+  }
+
+  private backedUp(s: LiveSocket): boolean {
+    return ((s.conn as any).writeBuffer?.length ?? 0) > BACKLOG_LIMIT;
+  }
+
+  /** Send `msg` to the topic's room, skipping backed-up sockets (they are marked for a fresh snapshot). */
+  private publish(topic: Topic, msg: DeltaMessage): void {
+    const room = this.nsp.adapter.rooms.get(topic);
+    if (!room?.size) return;
+    const skip: string[] = [];
+    for (const id of room) {
+      const s = this.nsp.sockets.get(id) as LiveSocket | undefined;
+      if (s && (s.data.resync.has(topic) || this.backedUp(s))) { s.data.resync.add(topic); skip.push(id); }
+    }
+    (skip.length ? this.nsp.to(topic).except(skip) : this.nsp.to(topic)).emit('delta', msg);
+  }
+
+  private async resync(): Promise<void> {
+    for (const s of this.nsp.sockets.values() as IterableIterator<LiveSocket>) {
+      if (!s.data.resync.size || this.backedUp(s)) continue;
+      for (const topic of [...s.data.resync]) {
+        s.data.resync.delete(topic);
+        if (!s.rooms.has(topic)) continue;
+        const snap = await this.snapshot(topic, s.data.user).catch(() => null);
+        if (snap) s.emit('snapshot', snap);
+      }
+    }
+  }
+
+  /** Coalesce everything that changed since the last tick into one delta per topic. */
+  tick(): void {
+    this.fleet.sweepOffline();
+    const rooms = this.nsp.adapter.rooms;
+    if (this.dirtyHosts.size || this.removedHosts.size) {
+      if (rooms.get('fleet')?.size) {
+        const hosts = [...this.dirtyHosts].flatMap((id) => { const rt = this.fleet.hosts.get(id); return rt ? [this.fleet.summary(rt)] : []; });
+        this.publish('fleet', { topic: 'fleet', data: { hosts, ...(this.removedHosts.size ? { removed: [...this.removedHosts] } : {}) } });
+      }
+      for (const id of this.dirtyHosts) {
+        const topic = `host:${id}` as const;
+        const rt = this.fleet.hosts.get(id);
+        if (!rt || !rooms.get(topic)?.size) continue;
+        this.publish(topic, { topic, data: { host: this.fleet.summary(rt), points: this.newPoints.get(id) ?? [] } });
+      }
+      this.dirtyHosts.clear(); this.removedHosts.clear(); this.newPoints.clear();
+    }
+    if (this.dirtyAccounts.size) {
+      const ids = [...this.dirtyAccounts];
+      this.dirtyAccounts.clear();
+      for (const id of ids) {
+        const topic = `account:${id}` as const;
+        if (!rooms.get(topic)?.size) continue;
+        this.accounts.state(id).then((account) => { if (account) this.publish(topic, { topic, data: { account } }); }, () => {});
+      }
+    }
+    void this.resync();
+  }
+}
