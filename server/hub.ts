@@ -23,7 +23,7 @@ import { IngestService } from './ingest/ingest.service.js';
 import { AgentGateway } from './ingest/agent.socket.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { LiveGateway } from './live/live.socket.js';
-import { errorMiddleware } from './http/errors.js';
+import { errorMiddleware, HttpError } from './http/errors.js';
 import type { AppState, HubDeps } from './http/context.js';
 import { healthRoutes } from './http/health.routes.js';
 import { sessionRoutes } from './http/session.routes.js';
@@ -93,7 +93,14 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('X-Frame-Options', 'DENY');
-    ctx.state.user = await sessions.userOf(ctx.cookies.get(SESSION_COOKIE));
+    ctx.state.user = null;
+    if (ctx.path.startsWith('/api/')) {
+      try {
+        ctx.state.user = await sessions.userOf(ctx.cookies.get(SESSION_COOKIE));
+      } catch {
+        throw new HttpError(503, 'unavailable', 'the database is unreachable; try again shortly');
+      }
+    }
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));

@@ -14,6 +14,9 @@ const CACHE_MS = 5000;
 
 export class SessionService {
   private cache = new Map<string, { user: User; expiresAt: number; cachedAt: number }>();
+  private endListeners: ((sessionId: string) => void)[] = [];
+  /** Called with the session id (token hash) when a session ends. */
+  onEnd(fn: (sessionId: string) => void): void { this.endListeners.push(fn); }
   constructor(private orm: Orm) {}
 
   private em() { return this.orm.em.fork(); }
@@ -35,6 +38,7 @@ export class SessionService {
     const id = hashToken(token);
     this.cache.delete(id);
     await this.em().nativeDelete(SessionSchema, { id });
+    for (const l of this.endListeners) l(id);
   }
 
   /** The user of a session cookie value, or null if unknown or expired. */

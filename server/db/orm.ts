@@ -38,7 +38,8 @@ export function ormOptions(databaseUrl: string): Options {
       pool: { min: 1, max: 8, acquireTimeoutMillis: 5000 },
       // mysql2: fail fast when the server is unreachable instead of hanging on a dead connection.
       driverOptions: { connection: { connectTimeout: 5000, supportBigNumbers: true, bigNumberStrings: false } },
-      migrations: { migrationsList: mysqlMigrations, tableName: 'mikro_orm_migrations', transactional: true, snapshot: false, silent: true },
+      // MySQL commits DDL implicitly, so a migration cannot be wrapped in a transaction there.
+      migrations: { migrationsList: mysqlMigrations, tableName: 'mikro_orm_migrations', transactional: false, snapshot: false, silent: true },
     } as Options;
   }
   const path = databaseUrl.slice('sqlite:'.length);

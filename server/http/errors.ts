@@ -25,6 +25,7 @@ export function errorMiddleware(log: Logger) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) throw notFound('endpoint');
+      if (ctx.status === 405 && ctx.path.startsWith('/api/')) throw new HttpError(405, 'method_not_allowed', `allowed: ${ctx.response.get('Allow')}`);
     } catch (err: any) {
       let status = 500, code = 'internal', message = 'internal error', field: string | undefined;
       if (err instanceof HttpError) {
@@ -34,7 +35,7 @@ export function errorMiddleware(log: Logger) {
         status = 400; code = 'bad_request';
         field = issue.path.join('.') || undefined;
         message = field ? `${field}: ${issue.message}` : issue.message;
-      } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && err.expose) {
+      } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && (err.expose || err instanceof SyntaxError)) {
         // koa/body-parser errors: malformed JSON, body too large, wrong content type.
         status = err.status; code = status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
         message = status === 400 ? 'malformed request body' : err.message;

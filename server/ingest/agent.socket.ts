@@ -23,6 +23,8 @@ export class AgentGateway {
   readonly nsp: Namespace<AgentToHubEvents, HubToAgentEvents>;
   /** The connected agent of each host (a newer connection replaces an older one). */
   private byHost = new Map<number, AgentSocket>();
+  /** Token hash → host id of tokens seen valid, so agents reconnect while the database is briefly away. Evicted on revoke/delete. */
+  private tokenCache = new Map<string, number>();
 
   constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics) {
     this.nsp = io.of('/agent') as any;
@@ -42,9 +44,20 @@ export class AgentGateway {
     if (!SUPPORTED_PROTOCOLS.includes(auth.data.protocol)) {
       throw this.refuse('unsupported_protocol', `protocol ${auth.data.protocol} is not supported`, { supported: SUPPORTED_PROTOCOLS });
     }
-    const host = await this.hosts.byTokenHash(hashToken(auth.data.token));
-    if (!host || host.tokenRevokedAt !== null) throw this.refuse('invalid_token', 'unknown or revoked agent token');
-    socket.data.hostId = host.id;
+    const tokenHash = hashToken(auth.data.token);
+    let hostId = this.tokenCache.get(tokenHash);
+    if (hostId === undefined) {
+      let host;
+      try {
+        host = await this.hosts.byTokenHash(tokenHash);
+      } catch {
+        throw Object.assign(new Error('the hub cannot check tokens right now; retry'), { data: { code: 'unavailable' } });
+      }
+      if (!host || host.tokenRevokedAt !== null) throw this.refuse('invalid_token', 'unknown or revoked agent token');
+      hostId = host.id;
+      this.tokenCache.set(tokenHash, hostId);
+    }
+    socket.data.hostId = hostId;
     socket.data.agentVersion = auth.data.agentVersion;
     socket.data.oversized = 0;
   }
@@ -124,7 +137,10 @@ export class AgentGateway {
   agentOf(hostId: number): AgentSocket | undefined { return this.byHost.get(hostId); }
 
   /** Close a host's agent connection (its token was revoked or the host deleted). */
-  disconnectHost(hostId: number): void { this.byHost.get(hostId)?.disconnect(true); }
+  disconnectHost(hostId: number): void {
+    for (const [hash, id] of this.tokenCache) if (id === hostId) this.tokenCache.delete(hash);
+    this.byHost.get(hostId)?.disconnect(true);
+  }
 
   get connected(): number { return this.byHost.size; }
 }

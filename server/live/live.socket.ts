@@ -11,13 +11,14 @@ import {
   type SnapshotMessage, type SubscribeReply, type Topic,
 } from '../../protocol/index.js';
 import type { User } from '../db/entities.js';
+import { hashToken } from '../auth/secrets.js';
 import { readCookie, SESSION_COOKIE, type SessionService } from '../auth/session.service.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 import type { Logger } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 
-type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, { user: User; resync: Set<Topic> }>;
+type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, { user: User; sessionId: string; resync: Set<Topic> }>;
 
 /** Packets waiting in a socket's buffer beyond which it counts as backed up. */
 const BACKLOG_LIMIT = 32;
@@ -40,6 +41,7 @@ export class LiveGateway {
       this.sessions.userOf(token).then((user) => {
         if (!user) { this.metrics.authFailures.inc({ surface: 'live' }); return next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized' } })); }
         socket.data.user = user;
+        socket.data.sessionId = hashToken(token!);
         socket.data.resync = new Set();
         next();
       }, () => next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } })));
@@ -56,6 +58,8 @@ export class LiveGateway {
     });
     fleet.onRemove((id) => { this.removedHosts.add(id); this.dirtyHosts.delete(id); this.newPoints.delete(id); });
     accounts.onChange((id) => this.dirtyAccounts.add(id));
+    // Signing out ends that browser's live feed too.
+    sessions.onEnd((sid) => { for (const s of this.nsp.sockets.values() as IterableIterator<LiveSocket>) if (s.data.sessionId === sid) s.disconnect(true); });
   }
 
   start(): void { this.timer = setInterval(() => this.tick(), this.intervalMs); }
