@@ -156,6 +156,23 @@ for (const kind of ['sqlite', 'mysql'] as const) {
     again.a.close();
   });
 
+  test('should answer an older range from the minute rollups as min/avg/max per bucket', async () => {
+    const h = await newHost(t, 'ingest-h');
+    const { a } = await helloed(t, h.token);
+    const st = track(a);
+    // Two full minutes, two hours ago: cpuPct 0..59 in the first, 60..119 capped at 100 in the second.
+    const base = Math.floor((Date.now() - 2 * 3600_000) / 60_000) * 60_000;
+    const samples = Array.from({ length: 120 }, (_, i) => sample(i + 1, base + i * 1000, { cpuPct: Math.min(100, i) }));
+    a.emit('samples', { samples });
+    await until(() => st.acked === 120, 5000, 'ack 120');
+    const r = await t.admin.get(`/api/hosts/${h.id}/series?metric=cpu&from=${base - 3600_000}&to=${base + 180_000}`);
+    assert.is(r.status, 200);
+    assert.is(r.body.step, 60);
+    assert.equal(r.body.points.map((p: any) => [p.t, p.count, p.min, p.max]), [[base, 60, 0, 59], [base + 60_000, 60, 60, 100]]);
+    assert.is(r.body.points[0].avg, 29.5);
+    a.close();
+  });
+
   test('should take a real agent on this machine from hello to rollups', async () => {
     const h = await newHost(t, 'ingest-g');
     const agent = await runAgent({ hubUrl: t.url, token: h.token, intervalMs: 100 });
