@@ -39,6 +39,12 @@ export const helloSchema = z.object({
   memTotalBytes: nonNeg,
   /** Boot time, Unix ms. */
   bootTime: epochMs,
+  /** Named actions the agent's config offers (see `action`); `accounts` absent means every account. */
+  actions: z.array(z.object({
+    name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/),
+    description: z.string().max(200).optional(),
+    accounts: z.array(z.string().min(1).max(64)).max(100000).optional(),
+  }).strict()).max(100).optional(),
 }).strict();
 export type Hello = z.infer<typeof helloSchema>;
 
@@ -110,10 +116,18 @@ export const accountQuotaSchema = z.object({
   /** Quota limits, bytes, where the quota system has them. */
   softLimitBytes: nonNeg.optional(),
   hardLimitBytes: nonNeg.optional(),
-  /** Where the figure comes from. */
+  /** Where the disk figure comes from: the kernel's quota report, or a walk of the account's home. */
   source: z.enum(['quota', 'walk']),
-  /** When it was measured, agent clock, Unix ms. */
+  /** When the disk figure was measured, agent clock, Unix ms. */
   measuredAt: epochMs,
+  /** True while a walk has not yet finished its first full pass: `usedBytes` is a lower bound. */
+  partial: z.boolean().optional(),
+  /** CPU used by the account's processes since the previous report, percent of one CPU (may exceed 100). */
+  cpuPct: nonNeg.optional(),
+  /** Resident memory of the account's processes, bytes. */
+  rssBytes: nonNeg.optional(),
+  /** Number of the account's processes. */
+  processes: z.number().int().nonnegative().optional(),
 }).strict();
 export type AccountQuota = z.infer<typeof accountQuotaSchema>;
 
@@ -168,6 +182,41 @@ export interface RejectMessage {
   seqs?: [number, number];
 }
 
+/** Agent → hub: the spool hit its bound and dropped its oldest items (they will never arrive). */
+export const spoolDroppedSchema = z.object({
+  stream: z.enum(['samples', 'quota', 'services']),
+  /** Items dropped since the agent started. */
+  dropped: z.number().int().nonnegative(),
+  /** First and last sequence number of the latest drop. */
+  firstSeq: seq,
+  lastSeq: seq,
+  t: epochMs,
+}).strict();
+export type SpoolDropped = z.infer<typeof spoolDroppedSchema>;
+
+/** Hub → agent: run one of the actions the agent's own config defines for an account. Names only: nothing from the wire is executed. */
+export const actionRequestSchema = z.object({
+  /** Unix user name of the account. */
+  account: z.string().min(1).max(64),
+  /** Action name from the agent's config, e.g. "restart-services". */
+  action: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/),
+}).strict();
+export type ActionRequest = z.infer<typeof actionRequestSchema>;
+export interface ActionReply {
+  ok: boolean;
+  /** Why the action did not run (unknown action, busy, …). */
+  error?: string;
+  /** Exit code, or null when killed by a signal. */
+  exitCode?: number | null;
+  signal?: string | null;
+  /** Killed because it ran past its configured timeout. */
+  timedOut?: boolean;
+  /** Wall time, ms. */
+  durationMs?: number;
+  /** Last lines of stdout and stderr, interleaved, at most 64 lines / 8 KiB. */
+  output?: string;
+}
+
 /** Hub → agent: measure now and answer. */
 export const refreshRequestSchema = z.object({
   /** Unix user name, or absent for the whole host. */
@@ -177,6 +226,8 @@ export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export interface RefreshReply {
   ok: boolean;
   error?: string;
+  /** The disk figure could not be measured in time; `quota` holds the cached one (see its measuredAt). */
+  stale?: boolean;
   quota?: AccountQuota[];
   services?: ServiceStatus[];
 }
@@ -187,10 +238,12 @@ export interface AgentToHubEvents {
   samples: (m: SamplesMessage) => void;
   quota: (m: QuotaMessage) => void;
   services: (m: ServicesMessage) => void;
+  spoolDropped: (m: SpoolDropped) => void;
 }
 /** Events the hub sends to an agent. */
 export interface HubToAgentEvents {
   ack: (m: AckMessage) => void;
   reject: (m: RejectMessage) => void;
   refresh: (r: RefreshRequest, reply: (r: RefreshReply) => void) => void;
+  action: (r: ActionRequest, reply: (r: ActionReply) => void) => void;
 }

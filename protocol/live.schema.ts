@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Disk, Sample, ServiceStatus } from './agent.schema.js';
 
 /** `fleet`, `host:<id>`, `account:<id>`. */
-export const topicSchema = z.string().max(64).regex(/^(fleet|host:[1-9][0-9]{0,15}|account:[1-9][0-9]{0,15})$/, 'unknown topic');
+export const topicSchema = z.string().max(64).regex(/^(fleet|host:[1-9][0-9]{0,9}|account:[1-9][0-9]{0,9})$/, 'unknown topic');
 export const subscribeSchema = z.object({ topic: topicSchema }).strict();
 export type SubscribeRequest = z.infer<typeof subscribeSchema>;
 export type Topic = 'fleet' | `host:${number}` | `account:${number}`;
@@ -48,8 +48,16 @@ export interface AccountState {
   ownerId: number;
   plan: { id: number; name: string; quotaBytes: number } | null;
   mount: string | null;
-  quota: { usedBytes: number; files: number | null; measuredAt: number; /** Age when sent, ms. */ ageMs: number } | null;
+  quota: {
+    usedBytes: number; files: number | null; measuredAt: number; /** Age when sent, ms. */ ageMs: number;
+    /** 'quota' (kernel report) or 'walk'; `partial` while the first walk runs (usedBytes is a lower bound). */
+    source: string; partial: boolean;
+    /** CPU of the account's processes (% of one CPU), RSS bytes, process count; null if not reported. */
+    cpuPct: number | null; rssBytes: number | null; processes: number | null;
+  } | null;
   services: ServiceStatus[];
+  /** Named actions the host's agent offers for this account (e.g. restart-services). */
+  actions: { name: string; description: string | null }[];
 }
 export interface AccountSnapshot { account: AccountState }
 export type AccountDelta = AccountSnapshot;

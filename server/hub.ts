@@ -31,6 +31,8 @@ import { userRoutes } from './http/users.routes.js';
 import { hostRoutes } from './http/hosts.routes.js';
 import { accountRoutes } from './http/accounts.routes.js';
 import { capacityRoutes } from './http/capacity.routes.js';
+import { actionRoutes } from './http/actions.routes.js';
+import { AuditService } from './audit/audit.service.js';
 
 export interface Hub {
   url: string;
@@ -86,7 +88,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   });
   const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS);
-  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts };
+  const audit = new AuditService(orm, log);
+  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit };
 
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {
@@ -104,7 +107,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
-  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), capacityRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   const clientDir = resolve(config.CLIENT_DIR);

@@ -14,6 +14,8 @@ export function createMetrics() {
     commitFailures: new Counter({ name: 'rackpulse_db_commit_failures_total', help: 'Ingest commits that failed and were retried', registers: [registry] }),
     agents: new Gauge({ name: 'rackpulse_agents_connected', help: 'Connected agents', registers: [registry] }),
     dashboards: new Gauge({ name: 'rackpulse_dashboards_connected', help: 'Connected live clients', registers: [registry] }),
+    spoolDropped: new Counter({ name: 'rackpulse_agent_spool_dropped_total', help: 'Items agents dropped from a full spool (never delivered), by stream', labelNames: ['stream'] as const, registers: [registry] }),
+    actions: new Counter({ name: 'rackpulse_account_actions_total', help: 'Account actions requested, by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
     authFailures: new Counter({ name: 'rackpulse_auth_failures_total', help: 'Refused handshakes and sign-ins, by surface', labelNames: ['surface'] as const, registers: [registry] }),
   };
   return m;

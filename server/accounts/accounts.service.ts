@@ -43,6 +43,13 @@ export class AccountsService {
     for (const [k] of this.byKey) if (k.startsWith(`${hostId}\u0000`)) this.byKey.delete(k);
   }
 
+  /** Named actions the host's connected agent offers for this account. */
+  actionsFor(hostId: number, name: string): { name: string; description: string | null }[] {
+    const rt = this.fleet.hosts.get(hostId);
+    if (!rt || rt.agents === 0) return [];
+    return rt.actions.filter((x) => !x.accounts || x.accounts.has(name)).map((x) => ({ name: x.name, description: x.description }));
+  }
+
   /** What an account's dashboard card shows, or null if there is no such account. */
   async state(id: number, now = Date.now()): Promise<AccountState | null> {
     const em = this.em();
@@ -57,7 +64,11 @@ export class AccountsService {
     return {
       id: a.id, name: a.name, hostId: a.hostId, hostName: host?.name ?? '', ownerId: a.ownerId, mount: a.mount,
       plan: plan ? { id: plan.id, name: plan.name, quotaBytes: plan.quotaBytes } : null,
-      quota: u ? { usedBytes: u.usedBytes, files: u.files, measuredAt: u.measuredAt, ageMs: Math.max(0, now - u.receivedAt) } : null,
+      quota: u ? {
+        usedBytes: u.usedBytes, files: u.files, measuredAt: u.measuredAt, ageMs: Math.max(0, now - u.receivedAt),
+        source: u.source, partial: u.partial, cpuPct: u.cpuPct, rssBytes: u.rssBytes, processes: u.processes,
+      } : null,
+      actions: this.actionsFor(a.hostId, a.name),
       services: services.map((s) => ({
         name: s.name, status: s.status as 'up' | 'down' | 'unknown', checkedAt: s.checkedAt,
         ...(s.account ? { account: s.account } : {}), ...(s.latencyMs !== null ? { latencyMs: s.latencyMs } : {}), ...(s.reason ? { reason: s.reason } : {}),

@@ -7,9 +7,9 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 const N = 16384, r = 8, p = 1, KEYLEN = 32;
 
-function scryptAsync(password: string, salt: Buffer): Promise<Buffer> {
+function scryptAsync(password: string, salt: Buffer, params = { N, r, p }, keylen = KEYLEN): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEYLEN, { N, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+    scrypt(password.normalize('NFKC'), salt, keylen, { ...params, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64). */
@@ -26,9 +26,13 @@ export async function verifyPassword(password: string, stored: string | null): P
   const hash = stored ?? await (dummyHash ??= hashPassword('not-a-real-password'));
   const parts = hash.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  // The cost parameters stored with the hash are used, so raising them later keeps old hashes valid.
+  const [sN, sr, sp] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (![sN, sr, sp].every((x) => Number.isInteger(x) && x > 0) || sN > 2 ** 20 || sr > 32 || sp > 16) return false;
   const salt = Buffer.from(parts[4], 'base64');
   const expected = Buffer.from(parts[5], 'base64');
-  const key = await scryptAsync(password, salt);
+  if (expected.length < 16 || expected.length > 64) return false;
+  const key = await scryptAsync(password, salt, { N: sN, r: sr, p: sp }, expected.length);
   return key.length === expected.length && timingSafeEqual(key, expected) && stored !== null;
 }
 

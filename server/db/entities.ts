@@ -122,7 +122,14 @@ export const AccountSchema = new EntitySchema<Account>({
 });
 
 /** Latest disk usage of one unix account on one host, as the agent reported it. */
-export interface AccountUsage { hostId: number; account: string; usedBytes: number; files: number | null; softLimitBytes: number | null; hardLimitBytes: number | null; source: string; measuredAt: number; receivedAt: number }
+export interface AccountUsage {
+  hostId: number; account: string; usedBytes: number; files: number | null; softLimitBytes: number | null; hardLimitBytes: number | null;
+  source: string; measuredAt: number; receivedAt: number;
+  /** The walk has not finished its first pass; usedBytes is a lower bound. */
+  partial: boolean;
+  /** CPU of the account's processes, percent of one CPU; RSS bytes; process count (null if not reported). */
+  cpuPct: number | null; rssBytes: number | null; processes: number | null;
+}
 export const AccountUsageSchema = new EntitySchema<AccountUsage>({
   name: 'AccountUsage', tableName: 'account_usage',
   properties: {
@@ -135,8 +142,30 @@ export const AccountUsageSchema = new EntitySchema<AccountUsage>({
     source: { type: 'string', length: 16 },
     measuredAt: ms(),
     receivedAt: ms(),
+    partial: { type: 'boolean', default: false },
+    cpuPct: { type: 'double', nullable: true },
+    rssBytes: { type: new BigIntType('number'), nullable: true },
+    processes: { type: 'integer', nullable: true },
   },
 });
+
+/** Who did what: admin actions, account actions, token use. `detail` is JSON. */
+export interface AuditEntry { id: number; at: number; actorUserId: number | null; actor: string; action: string; target: string; outcome: string; detail: string | null }
+export const AuditEntrySchema = new EntitySchema<AuditEntry>({
+  name: 'AuditEntry', tableName: 'audit_log',
+  indexes: [{ properties: ['at'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    at: ms(),
+    actorUserId: { type: 'integer', nullable: true },
+    actor: { type: 'string', length: 254 },
+    action: { type: 'string', length: 64 },
+    target: { type: 'string', length: 200 },
+    outcome: { type: 'string', length: 32 },
+    detail: { type: 'text', nullable: true },
+  },
+});
+
 
 /** Latest result of one service check on one host. `since`: when the status last changed, ms. */
 export interface ServiceState { hostId: number; name: string; account: string | null; status: string; latencyMs: number | null; reason: string | null; checkedAt: number; since: number; receivedAt: number }
@@ -184,4 +213,4 @@ export const WatermarkSchema = new EntitySchema<Watermark>({
   },
 });
 
-export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, ServiceStateSchema, RollupSchema, WatermarkSchema];
+export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema];

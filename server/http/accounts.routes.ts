@@ -42,7 +42,7 @@ export function accountRoutes(d: HubDeps): Router {
   });
 
   r.post('/', async (ctx) => {
-    requireAdmin(ctx);
+    const admin = requireAdmin(ctx);
     const b = createSchema.parse(ctx.request.body);
     const em = d.orm.em.fork();
     if (!(await em.count(HostSchema, { id: b.hostId }))) throw badRequest('no such host', 'hostId');
@@ -52,6 +52,7 @@ export function accountRoutes(d: HubDeps): Router {
     const a = em.create(AccountSchema, { hostId: b.hostId, name: b.name, ownerId: b.ownerId, planId: b.planId, mount: b.mount ?? null, createdAt: Date.now() });
     await em.flush();
     d.accounts.index(a);
+    await d.audit.record({ actor: admin, action: 'account.create', target: `account:${a.id} (${a.name} on host:${a.hostId})`, outcome: 'succeeded' });
     ctx.status = 201;
     ctx.body = { account: accountDto(a) };
   });
@@ -72,13 +73,20 @@ export function accountRoutes(d: HubDeps): Router {
         if (reply && reply.ok) {
           const usage: AccountUsage[] = (Array.isArray(reply.quota) ? reply.quota : [])
             .filter((q) => accountQuotaSchema.safeParse(q).success && q.account === a.name)
-            .map((q) => ({ hostId: a.hostId, account: q.account, usedBytes: q.usedBytes, files: q.files ?? null, softLimitBytes: q.softLimitBytes ?? null, hardLimitBytes: q.hardLimitBytes ?? null, source: q.source, measuredAt: q.measuredAt, receivedAt: now }));
+            .map((q) => ({
+              hostId: a.hostId, account: q.account, usedBytes: q.usedBytes, files: q.files ?? null, softLimitBytes: q.softLimitBytes ?? null,
+              hardLimitBytes: q.hardLimitBytes ?? null, source: q.source, measuredAt: q.measuredAt, receivedAt: now,
+              partial: q.partial ?? false, cpuPct: q.cpuPct ?? null, rssBytes: q.rssBytes ?? null, processes: q.processes ?? null,
+            }));
           const prev = d.ingest.services.get(a.hostId);
           const services: ServiceState[] = (Array.isArray(reply.services) ? reply.services : [])
             .filter((s) => serviceStatusSchema.safeParse(s).success)
             .map((s) => ({ hostId: a.hostId, name: s.name, account: s.account ?? null, status: s.status, latencyMs: s.latencyMs ?? null, reason: s.reason ?? null, checkedAt: s.checkedAt, since: prev?.get(s.name)?.status === s.status ? prev.get(s.name)!.since : s.checkedAt, receivedAt: now }));
           d.ingest.applyRefresh(a.hostId, usage, services);
-          ctx.body = { stale: false, state: await d.accounts.state(a.id) };
+          const state = await d.accounts.state(a.id);
+          ctx.body = reply.stale
+            ? { stale: true, reason: 'the disk figure is still being measured; showing the last complete one', ageMs: state?.quota ? Math.max(0, now - state.quota.measuredAt) : null, state }
+            : { stale: false, state };
           return;
         }
         reason = typeof reply?.error === 'string' ? reply.error.slice(0, 200) : 'the agent could not measure';

@@ -11,6 +11,7 @@ import type { FleetState } from '../ingest/fleet.state.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { AgentGateway } from '../ingest/agent.socket.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import type { AuditService } from '../audit/audit.service.js';
 import { forbidden, notFound, unauthorized } from './errors.js';
 
 export interface HubDeps {
@@ -25,6 +26,7 @@ export interface HubDeps {
   ingest: IngestService;
   agents: AgentGateway;
   accounts: AccountsService;
+  audit: AuditService;
 }
 
 export interface AppState { user: User | null }

@@ -38,12 +38,12 @@ export function hostRoutes(d: HubDeps): Router {
     ctx.body = { hosts: (await d.hosts.list()).map((h) => hostDto(d, h)) };
   });
   r.post('/', async (ctx) => {
-    requireAdmin(ctx);
+    const admin = requireAdmin(ctx);
     const b = createSchema.parse(ctx.request.body);
     if ((await d.hosts.list()).some((h) => h.name === b.name)) throw conflict('a host with this name exists', 'name');
     const { host, token } = await d.hosts.create(b.name, b.monthlyCostCents ?? null);
     d.fleet.upsertHost({ id: host.id, name: host.name, monthlyCostCents: host.monthlyCostCents });
-    d.log.info({ hostId: host.id, name: host.name }, 'host registered');
+    await d.audit.record({ actor: admin, action: 'host.create', target: `host:${host.id} (${host.name})`, outcome: 'succeeded' });
     ctx.status = 201;
     ctx.body = { host: hostDto(d, host), token };
   });
@@ -55,7 +55,7 @@ export function hostRoutes(d: HubDeps): Router {
     ctx.body = { host: hostDto(d, h), summary: rt ? d.fleet.summary(rt) : null };
   });
   r.delete('/:id', async (ctx) => {
-    requireAdmin(ctx);
+    const admin = requireAdmin(ctx);
     const id = idParam(ctx, 'id', 'host');
     if (!(await d.hosts.delete(id))) throw notFound('host');
     d.agents.disconnectHost(id);
@@ -63,7 +63,7 @@ export function hostRoutes(d: HubDeps): Router {
     d.accounts.unindexHost(id);
     d.fleet.removeHost(id);
     await d.ingest.deleteHostData(id);
-    d.log.info({ hostId: id }, 'host deleted');
+    await d.audit.record({ actor: admin, action: 'host.delete', target: `host:${id}`, outcome: 'succeeded' });
     ctx.status = 204;
   });
   r.get('/:id/series', async (ctx) => {

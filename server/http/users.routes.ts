@@ -31,13 +31,14 @@ export function userRoutes(d: HubDeps): Router {
     ctx.body = { users: (await d.orm.em.fork().find(UserSchema, {}, { orderBy: { id: 'asc' } })).map(userDto) };
   });
   r.post('/users', async (ctx) => {
-    requireAdmin(ctx);
+    const admin = requireAdmin(ctx);
     const b = userSchema.parse(ctx.request.body);
     const em = d.orm.em.fork();
     const email = b.email.toLowerCase();
     if (await em.count(UserSchema, { email })) throw conflict('a user with this email exists', 'email');
     const u = em.create(UserSchema, { email, passwordHash: await hashPassword(b.password), name: b.name ?? null, role: b.role, createdAt: Date.now() });
     await em.flush();
+    await d.audit.record({ actor: admin, action: 'user.create', target: `user:${u.id} (${u.email}, ${u.role})`, outcome: 'succeeded' });
     ctx.status = 201;
     ctx.body = { user: userDto(u) };
   });
@@ -46,14 +47,20 @@ export function userRoutes(d: HubDeps): Router {
     ctx.body = { plans: (await d.orm.em.fork().find(PlanSchema, {}, { orderBy: { id: 'asc' } })).map(planDto) };
   });
   r.post('/plans', async (ctx) => {
-    requireAdmin(ctx);
+    const admin = requireAdmin(ctx);
     const b = planSchema.parse(ctx.request.body);
     const em = d.orm.em.fork();
     if (await em.count(PlanSchema, { name: b.name })) throw conflict('a plan with this name exists', 'name');
     const p = em.create(PlanSchema, b);
     await em.flush();
+    await d.audit.record({ actor: admin, action: 'plan.create', target: `plan:${p.id} (${p.name})`, outcome: 'succeeded' });
     ctx.status = 201;
     ctx.body = { plan: planDto(p) };
+  });
+  r.get('/audit', async (ctx) => {
+    requireAdmin(ctx);
+    const limit = Math.min(1000, Math.max(1, Number(ctx.query.limit) || 200));
+    ctx.body = { entries: (await d.audit.list(limit)).map((e) => ({ ...e, detail: e.detail ? JSON.parse(e.detail) : null })) };
   });
   return r;
 }

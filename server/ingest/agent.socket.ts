@@ -7,7 +7,7 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import {
-  agentAuthSchema, helloSchema, quotaSchema, samplesSchema, servicesSchema, MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOLS,
+  agentAuthSchema, helloSchema, quotaSchema, samplesSchema, servicesSchema, spoolDroppedSchema, MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOLS,
   type AgentToHubEvents, type HubToAgentEvents, type RejectMessage, type Stream,
 } from '../../protocol/index.js';
 import { hashToken } from '../auth/secrets.js';
@@ -18,6 +18,7 @@ import type { IngestService } from './ingest.service.js';
 import type { HostsRepository } from '../hosts/hosts.repository.js';
 
 type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number }>;
+const KNOWN_EVENTS = ['hello', 'samples', 'quota', 'services', 'spoolDropped'];
 
 export class AgentGateway {
   readonly nsp: Namespace<AgentToHubEvents, HubToAgentEvents>;
@@ -119,8 +120,17 @@ export class AgentGateway {
       const m = guard('services', servicesSchema, raw, 'services');
       if (m) this.ingest.ingestServices(hostId, m);
     });
+    socket.on('spoolDropped', (raw) => {
+      const m = guard('spoolDropped', spoolDroppedSchema, raw);
+      if (!m) return;
+      const rt = this.fleet.hosts.get(hostId);
+      const before = rt?.spoolDropped[m.stream] ?? 0;
+      if (rt) rt.spoolDropped[m.stream] = m.dropped;
+      if (m.dropped > before) this.metrics.spoolDropped.inc({ stream: m.stream }, m.dropped - before);
+      this.log.warn({ hostId, stream: m.stream, dropped: m.dropped, firstSeq: m.firstSeq, lastSeq: m.lastSeq }, 'agent spool overflowed; the oldest items were dropped');
+    });
     socket.onAny((event: string) => {
-      if (!['hello', 'samples', 'quota', 'services'].includes(event)) {
+      if (!KNOWN_EVENTS.includes(event)) {
         this.metrics.messages.inc({ event: 'unknown' });
         reject({ event: String(event).slice(0, 64), reason: 'unknown_event', message: 'unknown event' });
       }

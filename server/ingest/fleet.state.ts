@@ -23,6 +23,10 @@ export interface HostRuntime {
   /** Connected agent sockets for this host (normally 0 or 1). */
   agents: number;
   accounts: number;
+  /** Named actions the connected agent offers (from its hello). */
+  actions: { name: string; description: string | null; accounts: Set<string> | null }[];
+  /** Items the agent's spool dropped, per stream, as it last reported. */
+  spoolDropped: Record<string, number>;
 }
 
 type Listener = (hostId: number, points: LivePoint[] | null) => void;
@@ -43,7 +47,7 @@ export class FleetState {
     let rt = this.hosts.get(h.id);
     if (!rt) {
       rt = {
-        hostname: null, agentVersion: null, cpus: null, latest: null, lastSeenAt: null, disks: [], agents: 0, accounts: 0,
+        hostname: null, agentVersion: null, cpus: null, latest: null, lastSeenAt: null, disks: [], agents: 0, accounts: 0, actions: [], spoolDropped: {},
         ...h, ring: new Ring<LivePoint>(RING_CAPACITY),
       };
       this.hosts.set(h.id, rt);
@@ -53,6 +57,7 @@ export class FleetState {
   }
 
   removeHost(id: number): void {
+    this.wasOnline.delete(id);
     if (this.hosts.delete(id)) for (const l of this.removedListeners) l(id);
   }
 
@@ -60,6 +65,7 @@ export class FleetState {
     const rt = this.hosts.get(id);
     if (!rt) return;
     rt.hostname = hello.hostname; rt.cpus = hello.cpus; rt.agentVersion = agentVersion;
+    rt.actions = (hello.actions ?? []).map((a) => ({ name: a.name, description: a.description ?? null, accounts: a.accounts ? new Set(a.accounts) : null }));
     this.changed(id, null);
   }
 
@@ -78,9 +84,9 @@ export class FleetState {
     const points: LivePoint[] = [];
     for (const s of samples) {
       const { seq: _seq, disks: d, ...point } = s;
-      if (d) disks = d;
       // Only samples newer than what we hold go into the live view; resent history still feeds rollups.
       if (!rt.latest || point.t > rt.latest.t) {
+        if (d) disks = d;
         rt.latest = point;
         rt.ring.push(point);
         points.push(point);

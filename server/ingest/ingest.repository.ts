@@ -83,9 +83,9 @@ export class IngestRepository {
           Object.fromEntries(cols.slice(2).map((c) => [c, `NEW(${c})`])));
       }
       if (b.usage.length) {
-        const cols = ['host_id', 'account', 'used_bytes', 'files', 'soft_limit_bytes', 'hard_limit_bytes', 'source', 'measured_at', 'received_at'];
+        const cols = ['host_id', 'account', 'used_bytes', 'files', 'soft_limit_bytes', 'hard_limit_bytes', 'source', 'measured_at', 'received_at', 'partial', 'cpu_pct', 'rss_bytes', 'processes'];
         await this.upsert(trx, 'account_usage', cols, ['host_id', 'account'],
-          b.usage.map((u) => [u.hostId, u.account, u.usedBytes, u.files, u.softLimitBytes, u.hardLimitBytes, u.source, u.measuredAt, u.receivedAt]),
+          b.usage.map((u) => [u.hostId, u.account, u.usedBytes, u.files, u.softLimitBytes, u.hardLimitBytes, u.source, u.measuredAt, u.receivedAt, u.partial, u.cpuPct, u.rssBytes, u.processes]),
           Object.fromEntries(cols.slice(2).map((c) => [c, `NEW(${c})`])));
       }
       if (b.services.length) {

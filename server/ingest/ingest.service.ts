@@ -133,6 +133,7 @@ export class IngestService {
       const row: AccountUsage = {
         hostId, account: a.account, usedBytes: a.usedBytes, files: a.files ?? null, softLimitBytes: a.softLimitBytes ?? null,
         hardLimitBytes: a.hardLimitBytes ?? null, source: a.source, measuredAt: a.measuredAt, receivedAt: now,
+        partial: a.partial ?? false, cpuPct: a.cpuPct ?? null, rssBytes: a.rssBytes ?? null, processes: a.processes ?? null,
       };
       map.set(a.account, row);
       this.pending.usage.push(row);

@@ -1,10 +1,19 @@
 /**
  * Migrations, listed explicitly so they load the same under tsx and in a bundle.
- * One list per dialect; `npx tsx scripts/migration-create.ts <Name>` writes a new one for both.
+ * One list per dialect; `npx tsx scripts/migration-create.ts <Name>` writes a new one for both
+ * (on MariaDB, drop any no-op `modify <col> varchar(n)` lines it adds: see tests/integration/schema.test.ts).
  */
 import { Migration20261122113908_Initial as SqliteInitial } from './sqlite/Migration20261122113908Initial.js';
+import { Migration20261122120515_AccountFigures as SqliteAccountFigures } from './sqlite/Migration20261122120515AccountFigures.js';
 import { Migration20261122113908_Initial as MysqlInitial } from './mysql/Migration20261122113908Initial.js';
+import { Migration20261122120516_AccountFigures as MysqlAccountFigures } from './mysql/Migration20261122120516AccountFigures.js';
 
 type MigrationEntry = { name: string; class: any };
-export const sqliteMigrations: MigrationEntry[] = [{ name: 'Migration20261122113908Initial', class: SqliteInitial }];
-export const mysqlMigrations: MigrationEntry[] = [{ name: 'Migration20261122113908Initial', class: MysqlInitial }];
+export const sqliteMigrations: MigrationEntry[] = [
+  { name: 'Migration20261122113908Initial', class: SqliteInitial },
+  { name: 'Migration20261122120515AccountFigures', class: SqliteAccountFigures },
+];
+export const mysqlMigrations: MigrationEntry[] = [
+  { name: 'Migration20261122113908Initial', class: MysqlInitial },
+  { name: 'Migration20261122120516AccountFigures', class: MysqlAccountFigures },
+];

@@ -1,0 +1,206 @@
+/**
+ * One pass over an account's home, done a bounded number of entries at a time.
+ *
+ * What is counted, to match what the quota system would charge: the blocks
+ * ALLOCATED to every inode under the home (st_blocks × 512, so sparse files
+ * count what they occupy and small files a whole block), directories and
+ * symlinks included, the home itself included; `files` counts those inodes.
+ * Unlike quota, it counts whatever is under the home whoever owns it, and
+ * nothing the account owns elsewhere.
+ *
+ * Rules: symlinks are never followed (lstat; the home itself may be a
+ * symlink, which is followed once); nothing on another filesystem than the
+ * home's is counted or entered (bind mounts, /proc inside a chroot); an inode
+ * with several hard links counts once per pass (dev + ino, remembered only
+ * for nlink > 1). Unreadable directories are counted and skipped; entries that
+ * vanish while walking are skipped silently.
+ *
+ * All I/O is asynchronous: a step gives the event loop back at every lstat
+ * batch, so the 1 s sampler is never held up by a slow disk.
+ */
+import { lstat, opendir, stat } from 'node:fs/promises';
+import type { Dir, Stats } from 'node:fs';
+import { join } from 'node:path';
+
+/** Running figures of a pass. */
+export interface WalkTotals {
+  /** Allocated bytes (st_blocks × 512). */
+  bytes: number;
+  /** Inodes counted (files, directories, symlinks, …). */
+  files: number;
+  /** Entries lstat'ed, including ones not counted (other filesystem, repeated hard link). */
+  entries: number;
+  /** Directories that could not be opened (EACCES, …), skipped. */
+  unreadableDirs: number;
+  /** Entries on another filesystem, skipped. */
+  otherFs: number;
+  /** Other failures (lstat errors other than a vanished entry, a missing home). */
+  errors: number;
+}
+
+export interface HomeWalkOptions {
+  /** lstat calls in flight at once. Default 8 (libuv has 4 threads; more only queues). */
+  concurrency?: number;
+  /** Called with each problem worth telling (unreadable directory, missing home). */
+  onError?: (message: string) => void;
+}
+
+const gone = (e: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+export class HomeWalk {
+  readonly root: string;
+  readonly #concurrency: number;
+  readonly #onError: (m: string) => void;
+  readonly #totals: WalkTotals = { bytes: 0, files: 0, entries: 0, unreadableDirs: 0, otherFs: 0, errors: 0 };
+  /** Directories found and not yet opened. */
+  readonly #pending: string[] = [];
+  readonly #links = new Set<string>();
+  #dir: Dir | null = null;
+  #dirPath = '';
+  #dev = -1;
+  #started = false;
+  #done = false;
+  #aborted = false;
+  #busy = false;
+
+  constructor(root: string, opts: HomeWalkOptions = {}) {
+    this.root = root;
+    this.#concurrency = Math.max(1, opts.concurrency ?? 8);
+    this.#onError = opts.onError ?? (() => {});
+  }
+
+  /** The pass is complete: `totals` is the home's figure. */
+  get done(): boolean {
+    return this.#done && !this.#aborted;
+  }
+
+  /** Figures so far (a lower bound until `done`). */
+  get totals(): WalkTotals {
+    return { ...this.#totals };
+  }
+
+  /**
+   * Walk on, lstat'ing at most `budget` entries. Returns how many were used
+   * (less than the budget only when the pass completed). Never throws.
+   */
+  async step(budget: number): Promise<number> {
+    if (this.#busy) throw new Error('HomeWalk.step called while a step is running');
+    this.#busy = true;
+    try {
+      return this.#aborted ? 0 : await this.#step(Math.max(1, Math.floor(budget)));
+    } finally {
+      if (this.#done) await this.#closeDir();
+      this.#busy = false;
+    }
+  }
+
+  async #step(budget: number): Promise<number> {
+    let used = 0;
+    if (!this.#started) {
+      this.#started = true;
+      used++;
+      this.#totals.entries++;
+      let st: Stats;
+      try {
+        st = await stat(this.root);
+      } catch (e) {
+        this.#fail(`${this.root}: home ${gone(e) ? 'missing' : codeOf(e)}`);
+        this.#done = true;
+        return used;
+      }
+      this.#dev = st.dev;
+      this.#count(st);
+      if (st.isDirectory()) this.#pending.push(this.root);
+    }
+    while (used < budget && !this.#done) {
+      if (!this.#dir) {
+        const next = this.#pending.pop();
+        if (next === undefined) {
+          this.#done = true;
+          break;
+        }
+        try {
+          this.#dir = await opendir(next, { bufferSize: 64 });
+          this.#dirPath = next;
+        } catch (e) {
+          if (!gone(e)) {
+            this.#totals.unreadableDirs++;
+            this.#onError(`${next}: unreadable (${codeOf(e)}), skipped`);
+          }
+          continue;
+        }
+      }
+      const names: string[] = [];
+      const want = Math.min(budget - used, this.#concurrency);
+      while (names.length < want) {
+        const ent = await this.#readDir();
+        if (ent === null) break;
+        names.push(ent);
+      }
+      if (names.length < want) await this.#closeDir();
+      used += names.length;
+      await Promise.all(names.map((n) => this.#visit(n)));
+    }
+    return used;
+  }
+
+  /** Next entry name of the open directory, or null at its end (or when reading it failed). */
+  async #readDir(): Promise<string | null> {
+    try {
+      const ent = await this.#dir!.read();
+      return ent ? join(this.#dirPath, ent.name) : null;
+    } catch (e) {
+      this.#totals.unreadableDirs++;
+      this.#onError(`${this.#dirPath}: read failed (${codeOf(e)}), rest skipped`);
+      return null;
+    }
+  }
+
+  async #visit(path: string): Promise<void> {
+    this.#totals.entries++;
+    let st: Stats;
+    try {
+      st = await lstat(path);
+    } catch (e) {
+      if (!gone(e)) this.#fail(`${path}: ${codeOf(e)}`);
+      return;
+    }
+    if (st.dev !== this.#dev) {
+      this.#totals.otherFs++;
+      return;
+    }
+    if (st.isDirectory()) this.#pending.push(path);
+    else if (st.nlink > 1) {
+      // Numbers lose precision past 2^53; inode numbers that large are not seen on ext4 or XFS in practice.
+      const key = `${st.dev}:${st.ino}`;
+      if (this.#links.has(key)) return;
+      this.#links.add(key);
+    }
+    this.#count(st);
+  }
+
+  #count(st: Stats): void {
+    this.#totals.bytes += st.blocks * 512;
+    this.#totals.files++;
+  }
+
+  async #closeDir(): Promise<void> {
+    const d = this.#dir;
+    this.#dir = null;
+    await d?.close().catch(() => {});
+  }
+
+  #fail(message: string): void {
+    this.#totals.errors++;
+    this.#onError(message);
+  }
+
+  /** Abandon the pass (it will never be `done`) and release its open directory, now or when the running step ends. */
+  async close(): Promise<void> {
+    this.#aborted = this.#aborted || !this.#done;
+    this.#done = true;
+    this.#pending.length = 0;
+    if (!this.#busy) await this.#closeDir();
+  }
+}
