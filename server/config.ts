@@ -14,7 +14,7 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often pending rollups, latest state and watermarks are committed, ms. */
-  FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(250),
+  FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(1000),
   /** How often coalesced live deltas go out, ms. */
   LIVE_INTERVAL_MS: z.coerce.number().int().min(10).max(10000).default(50),
   /** A host with no sample for this long is offline, ms. */

@@ -22,8 +22,11 @@ export interface CommitBatch {
 
 export const emptyBatch = (): CommitBatch => ({ rollups: [], hostStatus: [], disks: [], diskHosts: [], usage: [], services: [], watermarks: [] });
 
-/** Rows per statement: stays under SQLite's and MySQL's placeholder limits. */
-const CHUNK = 400;
+/** Rows per statement: stays under SQLite's and MySQL's placeholder limits, and keeps each synchronous SQLite step short. */
+const CHUNK = 200;
+
+/** Let the event loop run (live pushes, incoming messages) between statements of a long commit: SQLite runs on this thread. */
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 function chunks<T>(rows: T[]): T[][] {
   const out: T[][] = [];
@@ -53,6 +56,7 @@ export class IngestRepository {
   private async upsert(trx: Knex.Transaction, table: string, cols: string[], keys: string[], rows: unknown[][], merge: Record<string, string>): Promise<void> {
     for (const part of chunks(rows)) {
       await trx.raw(upsertSql(this.dialect, table, cols, keys, part.length, merge), part.flat() as any[]);
+      await yieldToLoop();
     }
   }
 
