@@ -4,7 +4,7 @@
  * Ingest writes it; live fan-out and REST read it. Loaded from the database at start.
  */
 import type { Disk, Hello, HostSummary, LivePoint, Sample } from '../../protocol/index.js';
-import { Ring } from './ring.js';
+import { PointRing } from './ring.js';
 
 /** 15 minutes of 1 s samples. */
 export const RING_CAPACITY = 900;
@@ -19,7 +19,7 @@ export interface HostRuntime {
   latest: LivePoint | null;
   lastSeenAt: number | null;
   disks: Disk[];
-  ring: Ring<LivePoint>;
+  ring: PointRing<LivePoint>;
   /** Connected agent sockets for this host (normally 0 or 1). */
   agents: number;
   accounts: number;
@@ -48,7 +48,7 @@ export class FleetState {
     if (!rt) {
       rt = {
         hostname: null, agentVersion: null, cpus: null, latest: null, lastSeenAt: null, disks: [], agents: 0, accounts: 0, actions: [], spoolDropped: {},
-        ...h, ring: new Ring<LivePoint>(RING_CAPACITY),
+        ...h, ring: new PointRing<LivePoint>(RING_CAPACITY),
       };
       this.hosts.set(h.id, rt);
     } else Object.assign(rt, h);

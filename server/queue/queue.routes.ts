@@ -1,0 +1,94 @@
+/**
+ * The kiosk queue's REST surface (DESIGN.md, "Surfaces"):
+ * - `POST /api/queues/:queue/messages` {body} → 201 {id}
+ * - `GET /api/queues/:queue/messages?consumer=&wait=` → {messages: [{id, body, at}]} (oldest first, at most
+ *   100), or 204 when `wait` seconds (default 30, at most 60) pass without one
+ * - `DELETE /api/queues/:queue/consumers/:consumer` → 204
+ * - `GET /api/queues/:queue` → {queue, messages, consumers, dropped, expired} (an addition: where the drops show)
+ * Needs the hub's JSON body parser in front (64 KiB limit).
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { requireUser } from '../http/context.js';
+import { badRequest, HttpError } from '../http/errors.js';
+import { MAX_BODY_BYTES, parseName } from './queue.options.js';
+import type { QueueService, StoredMessage } from './queue.service.js';
+
+/** One message as the API shows it: `body` is the JSON value that was pushed; `at` when it was stored, Unix ms. */
+export interface QueueMessageDto { id: number; body: unknown; at: number }
+
+export type QueueAction = 'push' | 'pop';
+
+/**
+ * Who may push to or pop from a queue. For now any signed-in user (401 otherwise); kiosk tokens
+ * and per-queue rights go here.
+ */
+export function authorizeQueue(ctx: Context, _queue: string, _action: QueueAction): void {
+  requireUser(ctx);
+}
+
+/** `{"messages":[…]}` spliced from the stored JSON texts, which are not parsed again. */
+export function messagesJson(rows: StoredMessage[]): string {
+  return `{"messages":[${rows.map((r) => `{"id":${r.id},"body":${r.body},"at":${r.at}}`).join(',')}]}`;
+}
+
+/** The long-poll wait of a request, s: `wait` (0 … max, whole seconds) or the default. */
+export function parseWait(raw: unknown, max: number, dflt: number): number {
+  if (raw === undefined) return dflt;
+  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw) || Number(raw) > max) throw badRequest(`wait: whole seconds from 0 to ${max}`, 'wait');
+  return Number(raw);
+}
+
+/** Aborts when the client closes the connection before it was answered. */
+export function clientGone(ctx: Context): AbortSignal {
+  const ac = new AbortController();
+  ctx.res.once('close', () => { if (!ctx.res.writableFinished) ac.abort(); });
+  return ac.signal;
+}
+
+export function queueRoutes(queues: QueueService): Router {
+  const r = new Router({ prefix: '/api/queues' });
+
+  r.post('/:queue/messages', async (ctx) => {
+    const queue = parseName(ctx.params.queue, 'queue');
+    authorizeQueue(ctx, queue, 'push');
+    const b = ctx.request.body as Record<string, unknown> | undefined;
+    if (!b || typeof b !== 'object' || Array.isArray(b) || !('body' in b)) throw badRequest('body: required (any JSON value)', 'body');
+    const extra = Object.keys(b).find((k) => k !== 'body');
+    if (extra) throw badRequest(`${extra}: unknown field`, extra);
+    const json = JSON.stringify(b.body);
+    if (Buffer.byteLength(json) > MAX_BODY_BYTES) throw new HttpError(413, 'too_large', `body: at most ${MAX_BODY_BYTES} bytes of JSON`, 'body');
+    const { id } = await queues.push(queue, json);
+    ctx.status = 201;
+    ctx.body = { id };
+  });
+
+  r.get('/:queue/messages', async (ctx) => {
+    const queue = parseName(ctx.params.queue, 'queue');
+    authorizeQueue(ctx, queue, 'pop');
+    const consumer = parseName(ctx.query.consumer, 'consumer');
+    const { maxWaitS, defaultWaitS } = queues.options;
+    const wait = parseWait(ctx.query.wait, maxWaitS, defaultWaitS);
+    const rows = await queues.pop(queue, consumer, { waitMs: wait * 1000, signal: clientGone(ctx) });
+    ctx.set('Cache-Control', 'no-store');
+    if (!rows.length) { ctx.status = 204; return; }
+    ctx.type = 'application/json';
+    ctx.body = messagesJson(rows);
+  });
+
+  r.delete('/:queue/consumers/:consumer', async (ctx) => {
+    const queue = parseName(ctx.params.queue, 'queue');
+    authorizeQueue(ctx, queue, 'pop');
+    const consumer = parseName(ctx.params.consumer, 'consumer');
+    await queues.forget(queue, consumer);
+    ctx.status = 204;
+  });
+
+  r.get('/:queue', async (ctx) => {
+    const queue = parseName(ctx.params.queue, 'queue');
+    authorizeQueue(ctx, queue, 'pop');
+    ctx.body = { queue, ...(await queues.stats(queue)) };
+  });
+
+  return r;
+}
