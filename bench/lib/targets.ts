@@ -65,7 +65,9 @@ export async function startHub(store: 'sqlite' | 'mariadb', core: number, agents
     removeDb = onCleanup(`drop database ${MARIADB.database}`, () => mariadb(`DROP DATABASE IF EXISTS \`${MARIADB.database}\``));
   }
   const port = await freePort();
-  const child = spawnPinned(`hub-${store}`, core, process.execPath, ['--import', 'tsx', entry], {
+  // RACKPULSE_BENCH_HUB_PROFILE=DIR writes a V8 CPU profile of each hub there when it stops.
+  const prof = process.env.RACKPULSE_BENCH_HUB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RACKPULSE_BENCH_HUB_PROFILE}`] : [];
+  const child = spawnPinned(`hub-${store}`, core, process.execPath, [...prof, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
       PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn',

@@ -15,6 +15,8 @@ export class HostsRepository {
 
   byId(id: number): Promise<Host | null> { return this.em().findOne(HostSchema, { id }); }
 
+  async nameTaken(name: string): Promise<boolean> { return (await this.em().count(HostSchema, { name })) > 0; }
+
   list(): Promise<Host[]> { return this.em().find(HostSchema, {}, { orderBy: { id: 'asc' } }); }
 
   /** Register a host; returns it with its agent token (shown once; only the hash is stored). */

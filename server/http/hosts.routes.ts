@@ -40,7 +40,7 @@ export function hostRoutes(d: HubDeps): Router {
   r.post('/', async (ctx) => {
     const admin = requireAdmin(ctx);
     const b = createSchema.parse(ctx.request.body);
-    if ((await d.hosts.list()).some((h) => h.name === b.name)) throw conflict('a host with this name exists', 'name');
+    if (await d.hosts.nameTaken(b.name)) throw conflict('a host with this name exists', 'name');
     const { host, token } = await d.hosts.create(b.name, b.monthlyCostCents ?? null);
     d.fleet.upsertHost({ id: host.id, name: host.name, monthlyCostCents: host.monthlyCostCents });
     await d.audit.record({ actor: admin, action: 'host.create', target: `host:${host.id} (${host.name})`, outcome: 'succeeded' });
