@@ -1,20 +1,22 @@
 /**
  * The agent's link to the hub: one socket.io connection to `/agent`, a
  * `hello` per connection, resending from the spool what the hub has not made
- * durable, live sending, and the hub's acks, rejects and refresh requests.
- * After a restart, unsent items may be renumbered past the hub's watermark
- * (see resume.ts).
+ * durable, live sending, and the hub's acks, rejects, refresh and action
+ * requests; items the spool had to drop are reported with `spoolDropped`.
+ * After a restart, numbering continues from the spool's last seq, and unsent
+ * items may be renumbered past the hub's watermark (see resume.ts).
  */
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import type {
-  AckMessage, AgentToHubEvents, Hello, HelloReply, HubToAgentEvents, RefreshReply, Stream,
+  AckMessage, ActionReply, AgentToHubEvents, Hello, HelloReply, HubToAgentEvents, RefreshReply, Stream,
 } from '../protocol/index.js';
 import { PROTOCOL_VERSION, STREAMS, refreshRequestSchema } from '../protocol/index.js';
 import { AGENT_BACKOFF, backoffDelay } from './backoff.js';
 import { batchSamples } from './batch.js';
 import type { AgentConnectionOptions, ConnectionEvents, ConnectionState, ConnectionStats } from './connection.types.js';
+import { DropReports } from './drop-reports.js';
 import { ackSchema, helloReplySchema, rejectSchema } from './inbound.js';
 import { resumeStream } from './resume.js';
 import { createSequences, type Sequences } from './sequence.js';
@@ -50,9 +52,13 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
   readonly #emittedUpTo: Record<Stream, number>;
   /** Highest seq put in the spool per stream. */
   readonly #pushedUpTo: Record<Stream, number>;
-  readonly #stats = { connects: 0, connectErrors: 0, helloFailures: 0, messages: 0, rejected: 0, renumbered: 0 };
+  readonly #stats = { connects: 0, connectErrors: 0, helloFailures: 0, messages: 0, rejected: 0, renumbered: 0, spoolErrors: 0 };
   readonly #sent = perStream(() => 0);
   readonly #acked = perStream(() => 0);
+  /** Drops of a full spool not yet told to the hub. */
+  readonly #drops: DropReports;
+  #dropTimer: NodeJS.Timeout | null = null;
+  #spoolErrorLogged = false;
 
   constructor(opts: AgentConnectionOptions) {
     super();
@@ -60,8 +66,10 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
     this.#log = opts.logger ?? pino({ level: 'silent' });
     this.spool = opts.spool ?? new MemorySpool();
     this.sequences = opts.sequences ?? createSequences();
-    // Items already in a spool handed over (a restored on-disk spool) may have been sent by an earlier run.
-    this.#emittedUpTo = perStream((s) => this.spool.pending(s).at(-1)?.seq ?? 0);
+    this.#drops = new DropReports(opts.dropReportEveryMs);
+    // Items already in a spool handed over (a restored on-disk spool) may have been sent by an earlier run;
+    // its last seq (kept even when everything was acknowledged) is where numbering continues.
+    this.#emittedUpTo = perStream((s) => Math.max(this.spool.lastSeq(s), this.spool.pending(s).at(-1)?.seq ?? 0));
     this.#pushedUpTo = { ...this.#emittedUpTo };
     for (const s of STREAMS) this.sequences[s].continueAt(this.#emittedUpTo[s] + 1);
     const { url, path } = socketTarget(opts.hubUrl);
@@ -106,6 +114,7 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
     }
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
+    if (this.#dropTimer) clearTimeout(this.#dropTimer);
     this.#setState('stopped');
     this.#socket.disconnect();
   }
@@ -121,7 +130,19 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
       this.sequences[stream].continueAt(floor + 1);
       it = { ...item, seq: this.sequences[stream].next() };
     }
-    this.spool.push(stream, it);
+    try {
+      const dropped = this.spool.push(stream, it);
+      if (dropped) {
+        this.#drops.note(stream, dropped);
+        this.#reportDrops(false);
+      }
+      this.#spoolErrorLogged = false;
+    } catch (e) {
+      // A full or failing disk: the item still goes out live, it just cannot be resent.
+      this.#stats.spoolErrors++;
+      if (!this.#spoolErrorLogged) this.#log.error({ err: (e as Error).message, stream }, 'cannot write to the spool; sending live only until it works again');
+      this.#spoolErrorLogged = true;
+    }
     this.#pushedUpTo[stream] = it.seq;
     if (this.#state === 'ready') this.#emit(stream, [it]);
   }
@@ -141,6 +162,7 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
       acked: { ...this.#acked },
       pending: perStream((s) => this.spool.size(s)),
       dropped: perStream((s) => this.spool.dropped(s)),
+      spoolErrors: this.#stats.spoolErrors,
     };
   }
 
@@ -186,6 +208,7 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
       this.emit('reject', r.data);
     });
     s.on('refresh', (req, reply) => void this.#onRefresh(req, reply));
+    s.on('action', (req, reply) => void this.#onAction(req, reply));
   }
 
   async #handshake(epoch: number): Promise<void> {
@@ -229,7 +252,23 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
     }
     this.#log.info({ hostId: reply.hostId, watermarks: reply.watermarks, resent: perStream((s) => this.spool.size(s)) }, 'connected to hub');
     this.#setState('ready');
+    this.#reportDrops(true);
     this.emit('ready', reply);
+  }
+
+  /** Send the `spoolDropped` reports that are due (all of them on a new connection); time the rest. */
+  #reportDrops(force: boolean): void {
+    if (this.#state !== 'ready') return;
+    for (const m of this.#drops.take((s) => this.spool.dropped(s), force)) {
+      this.#socket.emit('spoolDropped', m);
+      this.#stats.messages++;
+      this.#log.warn(m, 'spool full: oldest items dropped');
+      this.emit('spoolDropped', m);
+    }
+    const wait = this.#drops.dueIn();
+    if (wait !== null && !this.#dropTimer) {
+      this.#dropTimer = setTimeout(() => { this.#dropTimer = null; this.#reportDrops(false); }, wait);
+    }
   }
 
   /** Drop what the hub holds durably; renumber unsent items that collide with an earlier run (resume.ts). */
@@ -271,17 +310,28 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
     this.emit('ack', r.data);
   }
 
-  async #onRefresh(req: unknown, reply: unknown): Promise<void> {
-    if (typeof reply !== 'function') return;
-    const answer = reply as (r: RefreshReply) => void;
+  #onRefresh(req: unknown, reply: unknown): Promise<void> {
     const r = refreshRequestSchema.safeParse(req);
-    if (!r.success) return answer({ ok: false, error: 'invalid refresh request' });
-    if (!this.#opts.onRefresh) return answer({ ok: false, error: 'refresh not supported by this agent' });
+    const onRefresh = this.#opts.onRefresh;
+    return this.#answer<RefreshReply>(reply, 'refresh', async () => {
+      if (!r.success) return { ok: false, error: 'invalid refresh request' };
+      return onRefresh ? onRefresh(r.data) : { ok: false, error: 'refresh not supported by this agent' };
+    });
+  }
+
+  #onAction(req: unknown, reply: unknown): Promise<void> {
+    const onAction = this.#opts.onAction;
+    return this.#answer<ActionReply>(reply, 'action', async () => (onAction ? onAction(req) : { ok: false, error: 'no actions are configured on this agent' }));
+  }
+
+  /** Answer a hub request through its ack callback; a failure is logged here and answered without its details. */
+  async #answer<R extends { ok: boolean; error?: string }>(reply: unknown, what: string, fn: () => Promise<R>): Promise<void> {
+    if (typeof reply !== 'function') return;
     try {
-      answer(await this.#opts.onRefresh(r.data));
+      reply(await fn());
     } catch (e) {
-      this.#log.warn({ err: (e as Error).message }, 'refresh failed');
-      answer({ ok: false, error: `refresh failed: ${(e as Error).message}`.slice(0, 200) });
+      this.#log.warn({ err: (e as Error).message }, `${what} failed`);
+      reply({ ok: false, error: `${what} failed` });
     }
   }
 

@@ -2,7 +2,7 @@
  * Options, state, statistics and events of AgentConnection (connection.ts).
  */
 import type { Logger } from 'pino';
-import type { AckMessage, Hello, HelloReply, RefreshReply, RefreshRequest, RejectMessage, Stream } from '../protocol/index.js';
+import type { AckMessage, ActionReply, Hello, HelloReply, RefreshReply, RefreshRequest, RejectMessage, SpoolDropped, Stream } from '../protocol/index.js';
 import type { Sequences } from './sequence.js';
 import type { Spool } from './spool.js';
 
@@ -20,6 +20,10 @@ export interface AgentConnectionOptions {
   logger?: Logger;
   /** Answers the hub's `refresh`. Default: a reply saying refresh is not supported. */
   onRefresh?: (req: RefreshRequest) => Promise<RefreshReply>;
+  /** Answers the hub's `action`; gets the payload unchecked (ActionRunner checks it). Default: a reply saying no actions are configured. */
+  onAction?: (req: unknown) => Promise<ActionReply>;
+  /** Least time between two `spoolDropped` reports of one stream, ms. Default 5000. */
+  dropReportEveryMs?: number;
   /** Give up on a `hello` reply after this long and reconnect, ms. Default 10000. */
   helloTimeoutMs?: number;
   /** First reconnect delay, ms. Default 1000. */
@@ -57,6 +61,8 @@ export interface ConnectionStats {
   rejected: number;
   /** Unsent items renumbered past a watermark left by an earlier run. */
   renumbered: number;
+  /** Items that could not be written to the spool (sent live only, if the hub was connected). */
+  spoolErrors: number;
 }
 
 export interface ConnectionEvents {
@@ -66,4 +72,6 @@ export interface ConnectionEvents {
   ack: [AckMessage];
   reject: [RejectMessage];
   connectError: [Error & { data?: unknown }];
+  /** A `spoolDropped` report was sent. */
+  spoolDropped: [SpoolDropped];
 }

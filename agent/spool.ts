@@ -3,8 +3,8 @@
  * kept per stream in sequence order so it can be resent after a reconnect.
  *
  * The interface is synchronous so the connection can decide what to send in
- * one go, without interleaving with new items. The on-disk spool of a later
- * issue keeps the same in-memory view and persists behind it.
+ * one go, without interleaving with new items. DiskSpool (disk-spool.ts)
+ * persists behind the same interface; MemorySpool is for tests and embedding.
  */
 import type { QuotaMessage, Sample, ServicesMessage, Stream } from '../protocol/index.js';
 import { STREAMS } from '../protocol/index.js';
@@ -16,9 +16,21 @@ export interface StreamItems {
   services: ServicesMessage;
 }
 
+/** Items a push threw away because the spool was full: the oldest ones, a contiguous run of the stream. */
+export interface Dropped {
+  /** How many. */
+  count: number;
+  /** First and last seq of the items thrown away. */
+  firstSeq: number;
+  lastSeq: number;
+}
+
 export interface Spool {
-  /** Keep `item` until acknowledged. Its seq must be above every seq already held on the stream. */
-  push<S extends Stream>(stream: S, item: StreamItems[S]): void;
+  /**
+   * Keep `item` until acknowledged. Its seq must be above every seq already held on the stream.
+   * Returns what had to be thrown away to stay within the bound, or null.
+   */
+  push<S extends Stream>(stream: S, item: StreamItems[S]): Dropped | null;
   /** Items held on `stream` with seq above `afterSeq` (default: all), in seq order. */
   pending<S extends Stream>(stream: S, afterSeq?: number): StreamItems[S][];
   /** Drop every item with seq ≤ `seq` (the hub's cumulative watermark); returns how many were dropped. */
@@ -27,6 +39,13 @@ export interface Spool {
   size(stream?: Stream): number;
   /** Items thrown away on `stream` because the spool was full, since creation. */
   dropped(stream: Stream): number;
+  /**
+   * Highest seq ever pushed or acknowledged on `stream` (0 if none). A disk
+   * spool keeps it across restarts, so a restarted agent continues its numbers.
+   */
+  lastSeq(stream: Stream): number;
+  /** Persist what is pending and release files; the spool is unusable afterwards. */
+  close(): void;
 }
 
 /** Items per stream a MemorySpool holds by default: one hour of 1 s samples. */
@@ -37,6 +56,8 @@ class Queue<T extends { seq: number }> {
   items: T[] = [];
   head = 0;
   dropped = 0;
+  /** Highest seq pushed or acknowledged. */
+  top = 0;
 
   get length(): number {
     return this.items.length - this.head;
@@ -88,14 +109,18 @@ export class MemorySpool implements Spool {
     return q;
   }
 
-  push<S extends Stream>(stream: S, item: StreamItems[S]): void {
+  push<S extends Stream>(stream: S, item: StreamItems[S]): Dropped | null {
     const q = this.#q(stream);
     if (!(item.seq > q.lastSeq())) throw new RangeError(`${stream}: seq ${item.seq} is not above the last held seq ${q.lastSeq()}`);
     q.items.push(item);
-    if (q.length > this.#limits[stream]) {
-      q.dropped += q.length - this.#limits[stream];
-      q.dropTo(q.items.length - this.#limits[stream]);
-    }
+    q.top = Math.max(q.top, item.seq);
+    if (q.length <= this.#limits[stream]) return null;
+    const count = q.length - this.#limits[stream];
+    const to = q.items.length - this.#limits[stream];
+    const dropped = { count, firstSeq: q.items[q.head].seq, lastSeq: q.items[to - 1].seq };
+    q.dropped += count;
+    q.dropTo(to);
+    return dropped;
   }
 
   pending<S extends Stream>(stream: S, afterSeq = 0): StreamItems[S][] {
@@ -105,6 +130,7 @@ export class MemorySpool implements Spool {
 
   ack(stream: Stream, seq: number): number {
     const q = this.#q(stream);
+    q.top = Math.max(q.top, seq);
     const to = q.upperBound(seq);
     const n = to - q.head;
     q.dropTo(to);
@@ -120,5 +146,13 @@ export class MemorySpool implements Spool {
 
   dropped(stream: Stream): number {
     return this.#q(stream).dropped;
+  }
+
+  lastSeq(stream: Stream): number {
+    return this.#q(stream).top;
+  }
+
+  close(): void {
+    // Nothing to persist.
   }
 }

@@ -64,6 +64,23 @@ spool('should stay in order across many drops and acks', () => {
   assert.ok(p.every((v, i) => i === 0 || v === p[i - 1] + 1));
 });
 
+spool('should return the range a push dropped, or null', () => {
+  const s = new MemorySpool({ samples: 2 });
+  assert.is(s.push('samples', sampleAt(1)), null);
+  assert.is(s.push('samples', sampleAt(2)), null);
+  assert.equal(s.push('samples', sampleAt(3)), { count: 1, firstSeq: 1, lastSeq: 1 });
+});
+
+spool('should give the highest seq pushed or acknowledged as lastSeq', () => {
+  const s = new MemorySpool();
+  assert.is(s.lastSeq('samples'), 0);
+  s.push('samples', sampleAt(4));
+  s.ack('samples', 4);
+  assert.is(s.lastSeq('samples'), 4);
+  s.ack('quota', 9);
+  assert.is(s.lastSeq('quota'), 9);
+});
+
 spool('should refuse an item whose seq is not above the last one held', () => {
   const s = new MemorySpool();
   s.push('samples', sampleAt(5));

@@ -1,0 +1,133 @@
+/**
+ * Service check: a process of a given name running as a given account.
+ *
+ * One scan of /proc serves every process check that runs within `maxAgeMs`
+ * of it. The scan is cheap: per pid an lstat of /proc/<pid> (its owner is the
+ * process's effective uid) and, for non-root processes only, a read of `comm`;
+ * `cmdline` is read only for a process of the checked account whose comm is
+ * not the name (names longer than comm's 15 bytes, renamed programs). Reads are
+ * synchronous in batches, yielding to the event loop between batches (procfs
+ * never waits on a disk).
+ */
+import { closeSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_PROC_ROOT } from '../collectors/proc.js';
+import { since, type CheckOutcome } from './outcome.js';
+import type { ProcessCheck } from './spec.js';
+
+/** One non-root process. */
+export interface ProcEntry { pid: number; uid: number; comm: string }
+
+export interface ProcessScannerOptions {
+  /** Root of the proc filesystem, default "/proc". */
+  procRoot?: string;
+  /** A scan younger than this is reused, ms. Default 2000. */
+  maxAgeMs?: number;
+  /** Pids read between two yields to the event loop. Default 256. */
+  batchSize?: number;
+}
+
+export class ProcessScanner {
+  readonly #root: string;
+  readonly #maxAge: number;
+  readonly #batch: number;
+  readonly #buf = Buffer.allocUnsafe(4096);
+  #last: { at: number; procs: ProcEntry[] } | null = null;
+  #inFlight: Promise<ProcEntry[]> | null = null;
+
+  constructor(opts: ProcessScannerOptions = {}) {
+    this.#root = opts.procRoot ?? DEFAULT_PROC_ROOT;
+    this.#maxAge = opts.maxAgeMs ?? 2000;
+    this.#batch = Math.max(1, opts.batchSize ?? 256);
+  }
+
+  /** Non-root processes, from a recent scan or a new one (concurrent callers share it). */
+  processes(): Promise<ProcEntry[]> {
+    if (this.#last && performance.now() - this.#last.at < this.#maxAge) return Promise.resolve(this.#last.procs);
+    this.#inFlight ??= this.#scan().finally(() => { this.#inFlight = null; });
+    return this.#inFlight;
+  }
+
+  /** argv[0] of `pid` without its directory, or null if it cannot be read. */
+  argv0(pid: number): string | null {
+    const text = this.#read(`${pid}/cmdline`);
+    if (!text) return null;
+    const a0 = text.split('\0')[0];
+    return a0 ? basename(a0.split(' ')[0]) : null;
+  }
+
+  async #scan(): Promise<ProcEntry[]> {
+    const at = performance.now();
+    const names = readdirSync(this.#root).filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57);
+    const procs: ProcEntry[] = [];
+    for (let i = 0; i < names.length; i += this.#batch) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      for (const name of names.slice(i, i + this.#batch)) {
+        let uid: number;
+        try {
+          uid = lstatSync(join(this.#root, name)).uid;
+        } catch {
+          continue; // vanished
+        }
+        if (uid === 0) continue;
+        const comm = this.#read(`${name}/comm`);
+        if (comm !== null) procs.push({ pid: Number(name), uid, comm: comm.replace(/\n$/, '') });
+      }
+    }
+    this.#last = { at, procs };
+    return procs;
+  }
+
+  #read(rel: string): string | null {
+    let fd: number;
+    try {
+      fd = openSync(join(this.#root, rel), 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const n = readSync(fd, this.#buf, 0, this.#buf.length, 0);
+      return this.#buf.toString('utf8', 0, n);
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Does a process carry the name? Its comm equals it, or else argv[0] ends in
+ * it (names longer than comm's 15 bytes, programs that renamed themselves);
+ * `argv0` is only called in the second case.
+ */
+export function matchesName(name: string, comm: string, argv0: () => string | null): boolean {
+  return comm === name || argv0() === name;
+}
+
+export interface ProcessCheckDeps {
+  scanner: ProcessScanner;
+  /** uid of a unix user, or null if there is none of that name. */
+  uidOf: (account: string) => Promise<number | null>;
+}
+
+/** Up when at least one process named `spec.process` runs as `spec.account`. Never rejects. */
+export async function checkProcess(spec: Pick<ProcessCheck, 'account' | 'process'>, deps: ProcessCheckDeps): Promise<CheckOutcome> {
+  const t0 = performance.now();
+  try {
+    const uid = await deps.uidOf(spec.account);
+    if (uid === null) return { status: 'unknown', latencyMs: since(t0), reason: `no user "${spec.account}"` };
+    const procs = await deps.scanner.processes();
+    let n = 0;
+    for (const p of procs) {
+      if (p.uid !== uid) continue;
+      if (matchesName(spec.process, p.comm, () => deps.scanner.argv0(p.pid))) n++;
+    }
+    return n > 0
+      ? { status: 'up', latencyMs: since(t0), reason: `${n} process${n === 1 ? '' : 'es'}` }
+      : { status: 'down', latencyMs: since(t0), reason: `no "${spec.process}" process of ${spec.account}`.slice(0, 200) };
+  } catch (e) {
+    return { status: 'unknown', latencyMs: since(t0), reason: `cannot scan processes: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`.slice(0, 200) };
+  }
+}
