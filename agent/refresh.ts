@@ -53,8 +53,9 @@ async function refreshHost(deps: RefreshDeps, budget: number): Promise<RefreshRe
 
 async function refreshAccount(deps: RefreshDeps, account: string, budget: number): Promise<RefreshReply> {
   const hasChecks = deps.services?.checks.some((c) => c.account === account) ?? false;
+  let stale = false;
   const quotaRun: Promise<AccountQuota | Error | null> = deps.accounts
-    ? deps.accounts.source.refresh(account, budget).then((r) => r.quota, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))
+    ? deps.accounts.source.refresh(account, budget).then((r) => { stale = r.stale; return r.quota; }, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))
     : Promise.resolve(null);
   const [q, services] = await Promise.all([
     // The collector keeps to the budget itself; this is the backstop.
@@ -64,7 +65,7 @@ async function refreshAccount(deps: RefreshDeps, account: string, budget: number
   let quota: AccountQuota[] = [];
   if (q instanceof Error || q === TIMEOUT) {
     const cached = deps.accounts?.reporter.latest(account);
-    if (cached) quota = [cached];
+    if (cached) { quota = [cached]; stale = true; }
     else if (!hasChecks) {
       return { ok: false, error: q === TIMEOUT ? 'the account could not be measured in time' : /unknown account/.test(q.message) ? `unknown account "${account}"` : 'the account could not be measured' };
     }
@@ -74,5 +75,6 @@ async function refreshAccount(deps: RefreshDeps, account: string, budget: number
   } else if (!hasChecks) {
     return { ok: false, error: `this agent has no figures or checks for account "${account}"` };
   }
-  return { ok: true, quota, services };
+  // `stale`: the disk figure is the last complete one, not measured now (the hub tells the customer).
+  return stale ? { ok: true, stale: true, quota, services } : { ok: true, quota, services };
 }

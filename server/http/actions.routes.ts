@@ -62,7 +62,8 @@ export function actionRoutes(d: HubDeps, audit: AuditService): Router {
       durationMs: typeof reply?.durationMs === 'number' ? reply.durationMs : null,
       output: typeof reply?.output === 'string' ? reply.output.slice(-8192) : '',
     };
-    const outcome = !result.ok ? 'refused' : result.timedOut ? 'timed_out' : result.exitCode === 0 ? 'succeeded' : 'failed';
+    // `error` means the agent did not run it; otherwise `ok` is "exited 0 within its timeout".
+    const outcome = result.error ? 'refused' : result.timedOut ? 'timed_out' : result.ok && result.exitCode === 0 ? 'succeeded' : 'failed';
     d.metrics.actions.inc({ outcome });
     await audit.record({ actor: user, action: 'account.action', target, outcome, detail: { exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, error: result.error } });
     ctx.body = { outcome, ...result };

@@ -65,7 +65,7 @@ refresh('should answer the cached figure when the measurement fails, or say why 
   const d = deps();
   assert.equal(await createRefreshHandler(d)({ account: 'bob' }), { ok: false, error: 'the account could not be measured' });
   await d.accounts!.reporter.report();
-  assert.equal(await createRefreshHandler(d)({ account: 'bob' }), { ok: true, quota: [q('bob', 1)], services: [] });
+  assert.equal(await createRefreshHandler(d)({ account: 'bob' }), { ok: true, stale: true, quota: [q('bob', 1)], services: [] });
 });
 refresh('should refuse an unknown account and an invalid name', async () => {
   const h = createRefreshHandler(deps());
