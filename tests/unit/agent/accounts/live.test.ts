@@ -104,7 +104,7 @@ const mine = (qs: AccountQuota[]) => new Map(qs.filter((q) => users.some((u) => 
 
 live('should find the new users with their processes, rss > 0, and > 20 % CPU for the busy one', async () => {
   ready();
-  const c = new AccountsCollector({ quota: 'walk', scanIntervalMs: 0 });
+  const c = new AccountsCollector({ quota: 'walk', scanIntervalMs: 0, minUid: 4_000_000_000, include: users.map((u) => u.name) });
   const busy = spawnAs(users[0], process.execPath, ['-e', 'const e = Date.now() + 4000; while (Date.now() < e);']);
   await sleep(500); // node's start-up
   assert.is(busy.exitCode, null, 'the busy process ended early');
@@ -126,7 +126,8 @@ live('should find the new users with their processes, rss > 0, and > 20 % CPU fo
 
 live('should walk their homes to at least the bytes written, as allocated blocks', async () => {
   ready();
-  const c = new AccountsCollector({ quota: 'walk', walkTickMs: 10, walkBudgetPerTick: 5, include: users.map((u) => u.name) });
+  // Only this test's users (minUid above any uid): other users on the machine must not share the walk budget.
+  const c = new AccountsCollector({ quota: 'walk', walkTickMs: 10, walkBudgetPerTick: 5, minUid: 4_000_000_000, include: users.map((u) => u.name) });
   c.start();
   try {
     const t0 = Date.now();
@@ -151,7 +152,7 @@ live('should walk their homes to at least the bytes written, as allocated blocks
 
 live('should refresh one of them within the budget', async () => {
   ready();
-  const c = new AccountsCollector({ quota: 'walk' });
+  const c = new AccountsCollector({ quota: 'walk', minUid: 4_000_000_000, include: users.map((u) => u.name) });
   const { quota, stale } = await c.refresh(users[1].name, 2_000);
   assert.is(stale, false);
   assert.ok(quota.usedBytes >= users[1].written);
