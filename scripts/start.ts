@@ -64,7 +64,8 @@ if (!local) {
 }
 
 // 4. The local agent.
-const agent = await runAgent({ hubUrl: hub.url, token: local.token, logger: createLogger('warn').child({ svc: 'agent' }) });
+// Its spool in data/ (the agent's own default, /var/lib/rackpulse-agent, is for the systemd unit).
+const agent = await runAgent({ hubUrl: hub.url, token: local.token, spool: { dir: 'data/agent-spool' }, logger: createLogger('warn').child({ svc: 'agent' }) });
 
 const shown = config.HOST === '0.0.0.0' ? `http://localhost:${hub.port}` : hub.url;
 console.log(`\nRackpulse is running at ${shown}`);
