@@ -31,6 +31,19 @@ const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'rackpulse-agent-')); dirs.push(d); return d; };
 test.after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
+/** A hub process on a fresh SQLite file with one host registered; the hub is stopped again before this returns. */
+async function hubProcessWithHost(name: string) {
+  const port = await freePort();
+  const databaseUrl = `sqlite:${join(tmp(), 'hub.sqlite')}`;
+  const url = `http://127.0.0.1:${port}`;
+  const hub = startHubProcess(port, databaseUrl);
+  await waitHealthy(url);
+  const api = await new Api(url).login(ADMIN.email, ADMIN.password);
+  const created = await api.post('/api/hosts', { name });
+  await hub.kill('SIGTERM');
+  return { port, databaseUrl, url, token: created.body.token as string, hostId: created.body.host.id as number };
+}
+
 test('should deliver every sample taken during a 10-minute hub outage, once', async () => {
   const port = await freePort();
   let t: TestHub = await startHub('sqlite', { PORT: String(port) });
@@ -59,16 +72,10 @@ test('should deliver every sample taken during a 10-minute hub outage, once', as
 });
 
 test('should lose nothing acknowledged and count nothing twice when the hub is killed with SIGKILL during ingest', async () => {
-  const port = await freePort();
-  const dbDir = tmp();
-  const databaseUrl = `sqlite:${join(dbDir, 'hub.sqlite')}`;
-  const url = `http://127.0.0.1:${port}`;
+  const { port, databaseUrl, url, token, hostId } = await hubProcessWithHost('killed-hub');
   let hub = startHubProcess(port, databaseUrl);
   await waitHealthy(url);
-  const api = await new Api(url).login(ADMIN.email, ADMIN.password);
-  const created = await api.post('/api/hosts', { name: 'killed-hub' });
-  const hostId = created.body.host.id;
-  const agent = await runAgent({ hubUrl: url, token: created.body.token, intervalMs: 10, spool: { dir: tmp() }, connection: fastReconnect });
+  const agent = await runAgent({ hubUrl: url, token: token, intervalMs: 10, spool: { dir: tmp() }, connection: fastReconnect });
   try {
     await until(() => agent.stats().acked.samples >= 100, 15000, 'acks before the kill');
     await new Promise((r) => setTimeout(r, 150)); // mid-stream: commits in flight
@@ -93,20 +100,12 @@ test('should lose nothing acknowledged and count nothing twice when the hub is k
 });
 
 test('should keep the spool across an agent killed and restarted while the hub is down', async () => {
-  const port = await freePort();
-  const dbDir = tmp();
-  const databaseUrl = `sqlite:${join(dbDir, 'hub.sqlite')}`;
-  const url = `http://127.0.0.1:${port}`;
-  let hub = startHubProcess(port, databaseUrl);
-  await waitHealthy(url);
-  const api = await new Api(url).login(ADMIN.email, ADMIN.password);
-  const created = await api.post('/api/hosts', { name: 'killed-agent' });
-  const hostId = created.body.host.id;
-  await hub.kill('SIGTERM'); // the hub is down from here on
+  const { port, databaseUrl, url, token, hostId } = await hubProcessWithHost('killed-agent');
+  // The hub is down from here on.
 
   const spoolDir = tmp();
   const config = join(tmp(), 'agent.json');
-  writeFileSync(config, JSON.stringify({ hub: url, token: created.body.token, intervalMs: 10, spool: { dir: spoolDir, fsyncIntervalMs: 100 }, accounts: { enabled: false } }), { mode: 0o600 });
+  writeFileSync(config, JSON.stringify({ hub: url, token: token, intervalMs: 10, spool: { dir: spoolDir, fsyncIntervalMs: 100 }, accounts: { enabled: false } }), { mode: 0o600 });
   const firstRunFrom = Date.now();
   let agent = startProcess('agent/cli.ts', ['--config', config], { LOG_LEVEL: 'warn' });
   await new Promise((r) => setTimeout(r, 2500));
@@ -114,7 +113,7 @@ test('should keep the spool across an agent killed and restarted while the hub i
   const firstRunTo = Date.now();
   agent = startProcess('agent/cli.ts', ['--config', config], { LOG_LEVEL: 'warn' });
   await new Promise((r) => setTimeout(r, 1500));
-  hub = startHubProcess(port, databaseUrl);
+  const hub = startHubProcess(port, databaseUrl);
   try {
     await waitHealthy(url);
     // Let the backlog arrive, then stop the agent cleanly and let its last samples drain.
