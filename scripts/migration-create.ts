@@ -23,7 +23,7 @@ for (const t of targets) {
   if (t.url.startsWith('mysql')) {
     await orm.schema.dropDatabase('rackpulse_migration_create').catch(() => {});
     await orm.schema.createDatabase('rackpulse_migration_create');
-    await orm.close(); 
+    await orm.close();
   }
   const orm2 = await MikroORM.init(opts);
   await orm2.getMigrator().up();
@@ -32,3 +32,4 @@ for (const t of targets) {
   if (t.url.startsWith('mysql')) await orm2.schema.dropDatabase('rackpulse_migration_create');
   await orm2.close();
 }
+process.exit(0);
