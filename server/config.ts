@@ -21,6 +21,8 @@ const schema = z.object({
   OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).default(10000),
   /** Directory of the built client (served at /). */
   CLIENT_DIR: z.string().default('dist/client'),
+  /** Serve the Touchscreen `/messenger` (no authentication: anyone who reaches the hub reads and writes every queue). */
+  QUEUE_MESSENGER: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind TLS). */
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });

@@ -33,6 +33,11 @@ import { accountRoutes } from './http/accounts.routes.js';
 import { capacityRoutes } from './http/capacity.routes.js';
 import { actionRoutes } from './http/actions.routes.js';
 import { AuditService } from './audit/audit.service.js';
+import { QueueService } from './queue/queue.service.js';
+import { LocalQueueWaker, type QueueWaker } from './queue/queue.waker.js';
+import { connectRedisWaker } from './queue/queue.waker.redis.js';
+import { queueRoutes } from './queue/queue.routes.js';
+import { messengerRoutes } from './queue/queue.messenger.js';
 
 export interface Hub {
   url: string;
@@ -75,6 +80,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const accounts = new AccountsService(orm, fleet);
   await accounts.load(ingest);
   const hosts = new HostsRepository(orm);
+  const waker: QueueWaker = config.REDIS_URL ? await connectRedisWaker(config.REDIS_URL, { log }) : new LocalQueueWaker();
+  const queues = new QueueService(orm, dialect, waker, {}, log, metrics.registry);
 
   const app = new Koa<AppState>({ proxy: config.TRUST_PROXY });
   // Koa composes its middleware when callback() is called: take it once everything is registered.
@@ -107,7 +114,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
-  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps),
+    queueRoutes(queues), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   const clientDir = resolve(config.CLIENT_DIR);
@@ -125,6 +133,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   handler = app.callback();
   ingest.start();
   live.start();
+  queues.start();
   const pruneTimer = setInterval(() => { ingest.prune().catch((err) => log.warn({ err: err?.message }, 'prune failed')); }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 
@@ -141,6 +150,9 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
       if (closed) return;
       closed = true;
       clearInterval(pruneTimer);
+      // Answers waiting long-polls; otherwise closing the HTTP server would wait for them.
+      await queues.stop();
+      await waker.close();
       live.stop();
       io.disconnectSockets(true);
       await new Promise<void>((res) => io.close(() => res()));

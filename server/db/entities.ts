@@ -6,6 +6,7 @@
  */
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { Role } from '../../protocol/index.js';
+import { queueEntities } from '../queue/queue.entities.js';
 
 const ms = () => ({ type: new BigIntType('number') });
 const msNull = () => ({ type: new BigIntType('number'), nullable: true });
@@ -213,4 +214,4 @@ export const WatermarkSchema = new EntitySchema<Watermark>({
   },
 });
 
-export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema];
+export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema, ...queueEntities];

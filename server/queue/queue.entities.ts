@@ -19,16 +19,22 @@ export const QueueMessageSchema = new EntitySchema<QueueMessage>({
   // (at): the expiry sweep.
   indexes: [{ properties: ['queue', 'id'] }, { properties: ['at'] }],
   properties: {
-    // BIGINT: ids are never reused (SQLite: AUTOINCREMENT), so a cursor never skips a newer message.
-    id: { type: new BigIntType('number'), primary: true, autoincrement: true },
+    // Never reused (SQLite: AUTOINCREMENT; MariaDB ≥ 10.2.4 and MySQL 8 keep the counter across restarts), so a
+    // cursor never hides a newer message. INT UNSIGNED on MySQL (4.29e9 ids, 136 years at one message a second):
+    // MikroORM 6 reads a BIGINT key back from SQLite as a schema change, so it is the type the other tables use.
+    id: { type: 'integer', primary: true, autoincrement: true },
     queue: { type: 'string', length: NAME_MAX },
     body: { type: 'text' },
     at: { type: new BigIntType('number') },
   },
 });
 
-/** The cursor of one consumer id on one queue: `lastId` is the id of the last message given to it. */
-export interface QueueConsumer { queue: string; consumer: string; lastId: number; seenAt: number }
+/**
+ * The cursor of one consumer id on one queue: `lastId` is the id of the last message given to it.
+ * `movedBy` names the hub round that last moved it, so a hub that moved several cursors in one
+ * statement can tell which were its own when another hub moved some of them first.
+ */
+export interface QueueConsumer { queue: string; consumer: string; lastId: number; seenAt: number; movedBy: string | null }
 export const QueueConsumerSchema = new EntitySchema<QueueConsumer>({
   name: 'QueueConsumer', tableName: 'queue_consumers',
   // (seen_at): forgetting consumers unseen for a while.
@@ -38,6 +44,7 @@ export const QueueConsumerSchema = new EntitySchema<QueueConsumer>({
     consumer: { type: 'string', length: NAME_MAX, primary: true },
     lastId: { type: new BigIntType('number') },
     seenAt: { type: new BigIntType('number') },
+    movedBy: { type: 'string', length: 24, nullable: true },
   },
 });
 

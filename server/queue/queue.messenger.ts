@@ -8,7 +8,8 @@
  * - `c=0&q=QUEUE&u=CLIENT`: the client's oldest pending message, waiting up to 30 s → the text, or `0`
  * - `c=2&q=QUEUE&u=CLIENT`: skip the client's pending messages → `1`
  * - `-1`: a parameter missing, `c` not 0/1/2, a name outside `^[A-Za-z0-9._-]{1,64}$`, or `m` too large.
- * A client sees every message sent after it first asked for one. Messages are stored with the string
+ * A client sees every message sent after it first asked for one; names compare without case (as in the
+ * REST API), and a client unseen for 5 minutes is forgotten (the original: 270 s). Messages are stored with the string
  * as their JSON body; a message pushed through the REST API with another JSON value is answered as its JSON text.
  *
  * Like the original it has no authentication, so it answers only when enabled (hub config); otherwise

@@ -61,12 +61,18 @@ export class QueueRepository {
   }
 
   /**
-   * Move the cursors of `consumers` from `fromId` to `toId` (compare-and-set: a cursor that moved
-   * meanwhile is left alone). Returns how many moved.
+   * Move the cursors of `consumers` from `fromId` to `toId`, marking them with `token` (compare-and-set:
+   * a cursor that moved meanwhile is left alone). Returns how many moved.
    */
-  async advance(queue: string, consumers: string[], fromId: number, toId: number, now: number): Promise<number> {
-    return affected(await this.knex(CONSUMERS).update({ last_id: toId, seen_at: now })
+  async advance(queue: string, consumers: string[], fromId: number, toId: number, now: number, token: string): Promise<number> {
+    return affected(await this.knex(CONSUMERS).update({ last_id: toId, seen_at: now, moved_by: token })
       .where('queue', queue).andWhere('last_id', fromId).whereIn('consumer', consumers));
+  }
+
+  /** Which of `consumers` were last moved with `token`. */
+  async movedBy(queue: string, consumers: string[], token: string): Promise<Set<string>> {
+    const rows = await this.knex(CONSUMERS).select('consumer').where('queue', queue).andWhere('moved_by', token).whereIn('consumer', consumers);
+    return new Set(rows.map((r: any) => r.consumer));
   }
 
   /** Put a consumer's cursor at `lastId` (creating it if needed). */

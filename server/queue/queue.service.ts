@@ -1,21 +1,22 @@
 /**
- * The kiosk message queue. Messages and cursors live in the database; this
- * class answers long-polls the moment a message arrives.
+ * The kiosk message queue. Messages and cursors live in the database, so they
+ * survive a restart; long-polls are answered the moment a message arrives
+ * (`queue.delivery.ts`).
  *
  * - Push: one INSERT, then a wake-up (`QueueWaker`). Pushes of one queue are
  *   serialized here, so their ids grow in the order they are committed and a
- *   cursor never passes a message that is not yet visible.
- * - Pop: a request becomes a waiter of its queue's lane. A lane runs "rounds",
- *   one at a time per queue: the waiting consumer ids are grouped by cursor,
- *   each group costs one SELECT of the messages after it and one compare-and-set
- *   UPDATE of the cursors, and the oldest request of each id is answered. A
- *   request's first round looks at once; later rounds run only on a wake-up.
- * - A sweep expires messages, trims queues to their maximum length (counting
- *   the drops), and forgets consumer ids unseen for `forgetAfterMs`.
+ *   cursor never passes a message of this hub that is not yet visible.
+ * - A queue longer than `maxLength` loses its oldest messages (counted per queue),
+ *   right after the push that overfilled it, off that push's answer.
+ * - A sweep expires messages, trims queues (several hubs can overfill one
+ *   together), writes when consumers were seen and forgets those unseen for
+ *   `forgetAfterMs`.
  */
 import type { Registry } from 'prom-client';
 import type { Dialect, Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
+import { ConsumerCache } from './queue.consumers.js';
+import { QueueDelivery } from './queue.delivery.js';
 import { createQueueMetrics, type QueueMetrics } from './queue.metrics.js';
 import { QUEUE_DEFAULTS, type QueueOptions } from './queue.options.js';
 import { QueueRepository, type StoredMessage } from './queue.repository.js';
@@ -24,74 +25,38 @@ import type { QueueWaker } from './queue.waker.js';
 
 export type { StoredMessage };
 
-interface Waiter {
-  consumer: string;
-  limit: number;
-  /** When the request began, ms. */
-  since: number;
-  /** Its first look at the store is done; until then a timeout waits for it. */
-  checked: boolean;
-  /** Its wait ran out. */
-  expired: boolean;
-  /** A round chose it to receive messages; a timeout waits for that round. */
-  claimed: boolean;
-  done: boolean;
-  timer: NodeJS.Timeout | null;
-  settle(result: StoredMessage[] | Error): void;
-}
-
-/** The waiting requests of one queue, by consumer id (oldest first). */
-class Lane {
-  waiters = new Map<string, Waiter[]>();
-  /** Consumer ids with a request that has not looked yet. */
-  fresh = new Set<string>();
-  /** A wake-up came: every waiting id looks again. */
-  all = false;
-  /** A round is queued and has not started. */
-  pending = false;
-  constructor(readonly queue: string) {}
-}
-
-/** What this hub knows of a consumer id: its cursor (null: read it from the database) and when it was last seen, ms. */
-interface ConsumerState { lastId: number | null; seenAt: number; persistedAt: number }
-
-/** Pause before a failed round (database unreachable) is tried again, ms. */
-const RETRY_MS = 1000;
-
 export class QueueService {
   readonly options: QueueOptions;
   readonly metrics: QueueMetrics;
   private repo: QueueRepository;
-  private lanes = new Map<string, Lane>();
-  private states = new Map<string, ConsumerState>();
-  /** Messages per queue as far as this hub knows (missing: count before trimming). */
+  private consumers = new ConsumerCache();
+  private delivery: QueueDelivery;
+  /** Messages per queue as far as this hub knows (missing: count them before trimming). */
   private lengths = new Map<string, number>();
-  private rounds = new KeyedSerial();
   private pushes = new KeyedSerial();
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
-  private stopped = false;
 
   constructor(orm: Orm, dialect: Dialect, private waker: QueueWaker, options: Partial<QueueOptions> = {}, private log?: Logger, registry?: Registry) {
     this.options = { ...QUEUE_DEFAULTS, ...options };
     this.repo = new QueueRepository(orm, dialect);
     this.metrics = createQueueMetrics(registry);
+    this.delivery = new QueueDelivery(this.repo, this.consumers, this.options, this.metrics, log);
   }
 
+  /** Listen to wake-ups and start the sweep. */
   start(): void {
-    this.unsubscribe = this.waker.onWake((queue) => this.onWake(queue));
+    this.unsubscribe = this.waker.onWake((queue) => this.delivery.wake(queue));
     this.sweepTimer = setInterval(() => { void this.sweep(); }, this.options.sweepEveryMs);
     this.sweepTimer.unref();
   }
 
   /** Answer every waiting request with nothing (so the HTTP server can close) and let running statements finish. */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.unsubscribe?.();
-    for (const lane of [...this.lanes.values()]) for (const list of [...lane.waiters.values()]) for (const w of [...list]) this.finish(lane, w, []);
-    await Promise.all([this.rounds.drain(), this.pushes.drain(), this.sweeping]);
+    await Promise.all([this.delivery.stop(), this.pushes.drain(), this.sweeping]);
   }
 
   /** Store a message (`body`: its JSON text) and wake the consumers waiting on `queue`. Names are already checked. */
@@ -102,10 +67,9 @@ export class QueueService {
       this.waker.wake(queue);
       this.metrics.messages.inc({ event: 'pushed' });
       const known = this.lengths.get(queue);
-      if (known !== undefined && known < this.options.maxLength) this.lengths.set(queue, known + 1);
-      else {
-        if (known !== undefined) this.lengths.set(queue, known + 1);
-        // Behind this push and before the next one; not on this push's answer.
+      if (known !== undefined) this.lengths.set(queue, known + 1);
+      if (known === undefined || known + 1 > this.options.maxLength) {
+        // Behind this push and before the next one, but not on this push's answer.
         void this.pushes.run(queue, () => this.fit(queue)).catch((err) => this.log?.warn({ err: err?.message, queue }, 'queue trim failed'));
       }
       return { id, at };
@@ -113,56 +77,37 @@ export class QueueService {
   }
 
   /**
-   * The next messages (at most `limit`) of `consumer` on `queue`, waiting up to `waitMs` for one;
-   * empty when the wait ran out, the request went away (`signal`) or the hub is stopping.
-   * A consumer id seen for the first time starts at the current end of the queue.
+   * The next messages (at most `limit`, oldest first) of `consumer` on `queue`, waiting up to `waitMs`
+   * for one; empty when the wait ran out, the request went away (`signal`) or the hub is stopping.
+   * An id seen for the first time starts at the current end of the queue. Names are already checked.
    */
   pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: AbortSignal }): Promise<StoredMessage[]> {
-    if (this.stopped || o.signal?.aborted) return Promise.resolve([]);
-    const now = Date.now();
-    this.see(queue, consumer, now);
-    return new Promise((resolve, reject) => {
-      let lane = this.lanes.get(queue);
-      if (!lane) this.lanes.set(queue, (lane = new Lane(queue)));
-      const l = lane;
-      const w: Waiter = {
-        consumer, since: now, limit: Math.max(1, Math.min(o.limit ?? this.options.batchLimit, this.options.batchLimit)),
-        checked: false, expired: false, claimed: false, done: false, timer: null,
-        settle: (r) => (r instanceof Error ? reject(r) : resolve(r)),
-      };
-      const list = l.waiters.get(consumer);
-      if (list) list.push(w); else l.waiters.set(consumer, [w]);
-      this.metrics.waiting.inc();
-      w.timer = setTimeout(() => { w.expired = true; if (w.checked && !w.claimed) this.finish(l, w, []); }, Math.max(0, o.waitMs));
-      o.signal?.addEventListener('abort', () => this.finish(l, w, []), { once: true });
-      l.fresh.add(consumer);
-      this.schedule(l);
-    });
+    return this.delivery.pop(queue, consumer, o);
   }
 
   /** Move `consumer`'s cursor to the current end of `queue`: its pending messages are skipped. */
   clear(queue: string, consumer: string): Promise<void> {
-    return this.rounds.run(queue, async () => {
+    return this.delivery.inTurn(queue, async () => {
       const now = Date.now();
       const end = await this.repo.lastId(queue);
       await this.repo.setCursor(queue, consumer, end, now);
-      Object.assign(this.state(queue, consumer, now), { lastId: end, seenAt: now, persistedAt: now });
+      Object.assign(this.consumers.get(queue, consumer, now), { lastId: end, seenAt: now, persistedAt: now });
     });
   }
 
   /** Forget `consumer`'s cursor; its waiting requests are answered with nothing. */
   forget(queue: string, consumer: string): Promise<void> {
-    return this.rounds.run(queue, async () => {
+    return this.delivery.inTurn(queue, async () => {
       await this.repo.deleteConsumer(queue, consumer);
-      const lane = this.lanes.get(queue);
-      for (const w of [...(lane?.waiters.get(consumer) ?? [])]) this.finish(lane!, w, []);
-      this.states.delete(key(queue, consumer));
+      this.delivery.release(queue, consumer);
+      this.consumers.delete(queue, consumer);
     });
   }
 
+  /** Messages held, consumer ids known, and messages dropped and expired so far, of one queue. */
   stats(queue: string) { return this.repo.stats(queue); }
 
-  /** Expire, trim, persist when consumers were seen and forget the unseen. Runs every `sweepEveryMs`; exposed for tests. */
+  /** Run the sweep now (it runs every `sweepEveryMs`); resolves when it is done. */
   sweep(now = Date.now()): Promise<void> {
     if (!this.sweeping) {
       this.sweeping = this.sweepOnce(now)
@@ -173,22 +118,13 @@ export class QueueService {
   }
 
   private async sweepOnce(now: number): Promise<void> {
-    for (const lane of this.lanes.values()) for (const c of lane.waiters.keys()) this.see(lane.queue, c, now);
-    // When each consumer was last seen, one UPDATE per (queue, time): ids polling together share their times.
-    const seen = new Map<string, { queue: string; at: number; consumers: string[] }>();
-    for (const [k, st] of this.states) {
-      if (st.seenAt <= st.persistedAt) continue;
-      const [queue, c] = k.split('\n');
-      const g = seen.get(`${queue}\n${st.seenAt}`);
-      if (g) g.consumers.push(c); else seen.set(`${queue}\n${st.seenAt}`, { queue, at: st.seenAt, consumers: [c] });
-      st.persistedAt = st.seenAt;
-    }
-    for (const g of seen.values()) {
+    for (const [queue, consumer] of this.delivery.waiting()) this.consumers.see(queue, consumer, now);
+    for (const g of this.consumers.takeUnsaved()) {
       for (let i = 0; i < g.consumers.length; i += 500) await this.repo.touch(g.queue, g.consumers.slice(i, i + 500), g.at);
     }
     const cutoff = now - this.options.forgetAfterMs;
     await this.repo.forgetBefore(cutoff);
-    for (const [k, st] of this.states) if (st.seenAt < cutoff) this.states.delete(k);
+    this.consumers.dropUnseenSince(cutoff);
     for (const n of (await this.repo.expire(now - this.options.ttlMs)).values()) this.metrics.messages.inc({ event: 'expired' }, n);
     for (const q of await this.repo.overfull(this.options.maxLength)) {
       this.metrics.messages.inc({ event: 'dropped' }, await this.repo.trim(q, this.options.maxLength));
@@ -203,145 +139,4 @@ export class QueueService {
     if (dropped) this.metrics.messages.inc({ event: 'dropped' }, dropped);
     this.lengths.set(queue, dropped ? this.options.maxLength : n);
   }
-
-  private onWake(queue: string | null): void {
-    for (const lane of queue === null ? this.lanes.values() : [this.lanes.get(queue)]) {
-      if (!lane) continue;
-      lane.all = true;
-      this.schedule(lane);
-    }
-  }
-
-  private schedule(lane: Lane): void {
-    if (lane.pending || this.stopped) return;
-    lane.pending = true;
-    void this.rounds.run(lane.queue, async () => { lane.pending = false; await this.round(lane); });
-  }
-
-  private async round(lane: Lane): Promise<void> {
-    const names = lane.all ? [...lane.waiters.keys()] : [...lane.fresh].filter((c) => lane.waiters.has(c));
-    lane.all = false;
-    lane.fresh.clear();
-    if (!names.length) return;
-    const present = names.flatMap((c) => lane.waiters.get(c) ?? []);
-    try {
-      await this.deliver(lane, names);
-    } catch (err: any) {
-      this.log?.warn({ err: err?.message, queue: lane.queue }, 'queue round failed');
-      // A request that could not even look fails; the others keep waiting and look again shortly.
-      for (const w of present) if (!w.checked) this.finish(lane, w, err instanceof Error ? err : new Error(String(err)));
-      setTimeout(() => { lane.all = true; if (lane.waiters.size) this.schedule(lane); }, RETRY_MS).unref();
-    } finally {
-      for (const w of present) {
-        w.checked = true;
-        w.claimed = false;
-        if (w.expired) this.finish(lane, w, []);
-      }
-    }
-    if (lane.fresh.size) this.schedule(lane);
-  }
-
-  private async deliver(lane: Lane, names: string[]): Promise<void> {
-    const queue = lane.queue, now = Date.now();
-    await this.loadCursors(queue, names, now);
-    const groups = new Map<number, string[]>();
-    for (const c of names) {
-      const last = this.states.get(key(queue, c))?.lastId;
-      if (last == null) continue;
-      const g = groups.get(last);
-      if (g) g.push(c); else groups.set(last, [c]);
-    }
-    for (const [from, members] of groups) {
-      const heads = new Map<string, Waiter>();
-      for (const c of members) {
-        const w = lane.waiters.get(c)?.[0];
-        if (w) { w.claimed = true; heads.set(c, w); }
-      }
-      if (!heads.size) continue;
-      const limit = Math.max(...[...heads.values()].map((w) => w.limit));
-      const rows = await this.repo.after(queue, from, now - this.options.ttlMs, limit);
-      if (!rows.length) continue;
-      // Ids whose requests take the same number of messages move their cursors together.
-      const byTo = new Map<number, string[]>();
-      for (const [c, w] of heads) {
-        const to = rows[Math.min(w.limit, rows.length) - 1].id;
-        const g = byTo.get(to);
-        if (g) g.push(c); else byTo.set(to, [c]);
-      }
-      for (const [to, cs] of byTo) {
-        let moved = cs;
-        if (await this.repo.advance(queue, cs, from, to, now) !== cs.length) {
-          // Some cursor moved meanwhile (another hub, or the id was forgotten): believe the database.
-          const actual = await this.repo.cursors(queue, cs);
-          moved = cs.filter((c) => actual.get(c) === to);
-          for (const c of cs) if (!moved.includes(c)) { this.state(queue, c, now).lastId = null; lane.fresh.add(c); }
-        }
-        const take = rows.slice(0, rows.findIndex((r) => r.id === to) + 1);
-        for (const c of moved) {
-          const st = this.state(queue, c, now);
-          Object.assign(st, { lastId: to, seenAt: now, persistedAt: now });
-          // The chosen request may have gone away meanwhile: the next request of that id gets the messages.
-          const w = heads.get(c)!.done ? lane.waiters.get(c)?.[0] : heads.get(c)!;
-          if (!w) {
-            // Nobody of that id waits any more: put its cursor back so the messages are not lost to it.
-            if (await this.repo.advance(queue, [c], to, from, now) === 1) st.lastId = from;
-            else st.lastId = null;
-            continue;
-          }
-          const newest = take[take.length - 1];
-          if (w.since <= newest.at) this.metrics.deliverSeconds.observe(Math.max(0, Date.now() - newest.at) / 1000);
-          this.metrics.messages.inc({ event: 'delivered' }, take.length);
-          this.finish(lane, w, take);
-          // More may be pending for this id's next request.
-          if (lane.waiters.has(c) && (take.length < rows.length || rows.length === limit)) lane.fresh.add(c);
-        }
-      }
-    }
-  }
-
-  /** Read the cursors this hub does not know; an id seen for the first time gets one at the current end of the queue. */
-  private async loadCursors(queue: string, names: string[], now: number): Promise<void> {
-    const unknown = names.filter((c) => this.state(queue, c, now).lastId === null);
-    if (!unknown.length) return;
-    const found = await this.repo.cursors(queue, unknown);
-    const missing = unknown.filter((c) => !found.has(c));
-    if (missing.length) {
-      await this.repo.createCursors(queue, missing, await this.repo.lastId(queue), now);
-      for (const [c, id] of await this.repo.cursors(queue, missing)) found.set(c, id);
-    }
-    for (const c of unknown) {
-      const st = this.state(queue, c, now);
-      st.lastId = found.get(c) ?? null;
-      if (missing.includes(c)) st.persistedAt = now;
-    }
-  }
-
-  private finish(lane: Lane, w: Waiter, result: StoredMessage[] | Error): void {
-    if (w.done) return;
-    w.done = true;
-    if (w.timer) clearTimeout(w.timer);
-    this.metrics.waiting.dec();
-    const list = lane.waiters.get(w.consumer);
-    if (list) {
-      const i = list.indexOf(w);
-      if (i >= 0) list.splice(i, 1);
-      if (!list.length) lane.waiters.delete(w.consumer);
-    }
-    if (!lane.waiters.size && this.lanes.get(lane.queue) === lane) this.lanes.delete(lane.queue);
-    this.see(lane.queue, w.consumer, Date.now());
-    w.settle(result);
-  }
-
-  private state(queue: string, consumer: string, now: number): ConsumerState {
-    const k = key(queue, consumer);
-    let st = this.states.get(k);
-    if (!st) this.states.set(k, (st = { lastId: null, seenAt: now, persistedAt: 0 }));
-    return st;
-  }
-
-  private see(queue: string, consumer: string, now: number): void {
-    this.state(queue, consumer, now).seenAt = now;
-  }
 }
-
-const key = (queue: string, consumer: string) => `${queue}\n${consumer}`;

@@ -27,7 +27,7 @@ export class RedisQueueWaker extends LocalQueueWaker {
   private pubDown = false;
   private closed = false;
 
-  /** `pub` publishes; `sub` is a second connection in subscriber mode (ioredis: `pub.duplicate()`). */
+  /** `pub` publishes; `sub` is a second connection, which subscribing turns into subscriber mode. */
   constructor(private pub: RedisPubSubClient, private sub: RedisPubSubClient, private log?: Logger, private channel = WAKE_CHANNEL) {
     super();
     sub.on('message', (ch: string, message: string) => {
@@ -73,26 +73,38 @@ export class RedisQueueWaker extends LocalQueueWaker {
   }
 }
 
+/** How long `connectRedisWaker` waits for Redis, ms. */
+const CONNECT_TIMEOUT_MS = 5000;
+
 /**
- * A Redis waker connected to `url` (`redis://…`). `ioredis` is loaded only here, so a hub without
- * REDIS_URL does not need it installed.
+ * A Redis waker connected to `url` (`redis://…`), subscribed before it resolves; rejects when Redis
+ * cannot be reached within 5 s. `ioredis` is loaded only here, so a hub without REDIS_URL does not need it.
  */
-export async function connectRedisWaker(url: string, log?: Logger): Promise<RedisQueueWaker> {
+export async function connectRedisWaker(url: string, opts: { log?: Logger; channel?: string } = {}): Promise<RedisQueueWaker> {
   const specifier = 'ioredis';
   const mod: any = await import(specifier);
   const Redis = mod.Redis ?? mod.default;
+  // RESP2 (ioredis 6 defaults to RESP3, 5 ignores the option): classic subscriber-mode pub/sub on both majors.
+  const common = { connectTimeout: CONNECT_TIMEOUT_MS, protocol: 2 };
   // No offline queue on the publisher: a nudge that cannot go out now is worthless later (see `pubDown`).
-  const pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const sub = new Redis(url, { maxRetriesPerRequest: null });
-  const waker = new RedisQueueWaker(pub, sub, log);
+  const pub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const sub = new Redis(url, { ...common, maxRetriesPerRequest: null });
+  const waker = new RedisQueueWaker(pub, sub, opts.log, opts.channel);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.all([
-      pub.status === 'ready' ? undefined : new Promise<void>((res, rej) => { pub.once('ready', res); pub.once('end', () => rej(new Error(`redis at ${url} unreachable`))); }),
-      waker.start(),
+    await Promise.race([
+      Promise.all([
+        pub.status === 'ready' ? undefined : new Promise<void>((res) => pub.once('ready', res)),
+        waker.start(),
+      ]),
+      new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`redis at ${url} not reachable within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS); }),
     ]);
   } catch (err) {
-    await waker.close();
+    pub.disconnect();
+    sub.disconnect();
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   return waker;
 }

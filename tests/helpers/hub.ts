@@ -38,6 +38,16 @@ export class Api {
 export interface TestHub { hub: Hub; db: TestDb; url: string; admin: Api; stop(opts?: { keepDb?: boolean }): Promise<void>; restart(): Promise<TestHub> }
 
 export async function startHub(kind: DbKind, env: Record<string, string> = {}, existing?: TestDb): Promise<TestHub> {
+  try {
+    return await startHubUnlogged(kind, env, existing);
+  } catch (err) {
+    // uvu swallows errors thrown in `before` hooks: say it here (npm test counts those tests as failed).
+    console.error(`\n  could not start a hub on ${kind}: ${(err as Error)?.stack ?? err}\n`);
+    throw err;
+  }
+}
+
+async function startHubUnlogged(kind: DbKind, env: Record<string, string>, existing?: TestDb): Promise<TestHub> {
   const db = existing ?? await createTestDb(kind);
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,

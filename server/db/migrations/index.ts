@@ -5,15 +5,20 @@
  */
 import { Migration20261122113908_Initial as SqliteInitial } from './sqlite/Migration20261122113908Initial.js';
 import { Migration20261122120515_AccountFigures as SqliteAccountFigures } from './sqlite/Migration20261122120515AccountFigures.js';
+import { Migration20261122130918_KioskQueue as SqliteKioskQueue } from './sqlite/Migration20261122130918KioskQueue.js';
 import { Migration20261122113908_Initial as MysqlInitial } from './mysql/Migration20261122113908Initial.js';
 import { Migration20261122120516_AccountFigures as MysqlAccountFigures } from './mysql/Migration20261122120516AccountFigures.js';
+
+import { Migration20261122130918_KioskQueue as MysqlKioskQueue } from './mysql/Migration20261122130918KioskQueue.js';
 
 type MigrationEntry = { name: string; class: any };
 export const sqliteMigrations: MigrationEntry[] = [
   { name: 'Migration20261122113908Initial', class: SqliteInitial },
   { name: 'Migration20261122120515AccountFigures', class: SqliteAccountFigures },
+  { name: 'Migration20261122130918KioskQueue', class: SqliteKioskQueue },
 ];
 export const mysqlMigrations: MigrationEntry[] = [
   { name: 'Migration20261122113908Initial', class: MysqlInitial },
   { name: 'Migration20261122120516AccountFigures', class: MysqlAccountFigures },
+  { name: 'Migration20261122130918KioskQueue', class: MysqlKioskQueue },
 ];
