@@ -42,7 +42,7 @@ export interface AccountsCollectorOptions {
   homeOf?: (name: string) => string | undefined;
   /** Disk figure source. Default "auto": repquota where it reports the account, else a walk. */
   quota?: QuotaMode;
-  /** Entries lstat'ed per walk tick, over all accounts. Default 2000. */
+  /** Entries lstat'ed per walk tick, over all accounts. Default 500. */
   walkBudgetPerTick?: number;
   /** Time between walk ticks, ms. Default 1000. */
   walkTickMs?: number;
