@@ -6,13 +6,14 @@
  * databases dropped on exit, error or ctrl-c.
  */
 import { fileURLToPath } from 'node:url';
+import { agentBench } from './agent.bench.js';
 import { ingestBench } from './ingest.bench.js';
 import { runCleanups } from './lib/cleanup.js';
 import { GENERATOR_CORE, killAllChildren, pinSelf } from './lib/proc.js';
 import { formatTable, newResults, writeResults, type Bench, type BenchContext } from './lib/report.js';
 
 /** Every benchmark, in the order they run. */
-const BENCHES: Bench[] = [ingestBench];
+const BENCHES: Bench[] = [ingestBench, agentBench];
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
