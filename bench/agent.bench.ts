@@ -22,8 +22,8 @@
  *   --procs=N            processes of the busy case (1000)
  *   --rounds=N           rounds of (idle, busy) windows (quick 1, full 3)
  *   --window-s=S         each window (20; full: 3 rounds = 60 s per case)
- *   --warmup-s=S         between the agent's start and the first window (10)
- *   --settle-s=S         between starting the processes and measuring (10: one accounts scan and one process check)
+ *   --warmup-s=S         between the agent's start and the first window (10; 5 with --quick)
+ *   --settle-s=S         between starting the processes and measuring (10, 5 with --quick: one accounts scan and one process check)
  *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's, 2000 entries a second)
  *   --node-exporter=PATH the baseline (/usr/bin/prometheus-node-exporter)
  *   --agent-bundle=FILE  run `node FILE` (the single-file build of agent/build.ts) instead of tsx and agent/cli.ts
@@ -75,8 +75,8 @@ function parseOptions(ctx: BenchContext): Options {
     procs: num('procs', 1000),
     rounds: Math.max(1, num('rounds', ctx.quick ? 1 : 3)),
     windowS: num('window-s', 20),
-    warmupS: num('warmup-s', 10),
-    settleS: num('settle-s', 10),
+    warmupS: num('warmup-s', ctx.quick ? 5 : 10),
+    settleS: num('settle-s', ctx.quick ? 5 : 10),
     walkBudget: arg('walk-budget') === undefined ? undefined : num('walk-budget', 0),
     nodeExporter: arg('node-exporter') ?? NODE_EXPORTER,
     agentBundle: bundle ? resolve(bundle) : undefined,

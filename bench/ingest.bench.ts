@@ -74,7 +74,7 @@ function parseOptions(ctx: BenchContext): Options {
     targets: (arg('targets') ?? 'bare,sqlite,mariadb').split(',')
       .filter((t): t is TargetName => ['bare', 'sqlite', 'mariadb'].includes(t)),
     rounds: Number(arg('rounds') ?? (ctx.quick ? 1 : 4)),
-    timing: { warmMs: ctx.quick ? 500 : 1000, measureMs: measureS * 1000, drainMs: 2000, maxBacklogS: 3 },
+    timing: { warmMs: 1500 /* longer than one commit period, so the first ack in the window is a steady-state one */, measureMs: measureS * 1000, drainMs: 2000, maxBacklogS: 3 },
     precision: ctx.quick ? 0.1 : 0.05,
     maxSteps: ctx.quick ? 9 : 11,
     fleet: has('fleet'),
