@@ -103,6 +103,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('X-Frame-Options', 'DENY');
+    // The dashboard loads only its own scripts and styles and talks only to this origin.
+    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
     ctx.state.user = null;
     if (ctx.path.startsWith('/api/')) {
       try {

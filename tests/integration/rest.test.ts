@@ -435,6 +435,17 @@ health('should answer 200 on /healthz', async ({ h }) => {
   assert.is(res.status, 200);
 });
 
+health('should send a strict Content-Security-Policy and the usual security headers', async ({ h }) => {
+  const res = await fetch(h.url + '/healthz');
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert.match(csp, "default-src 'self'");
+  assert.match(csp, "script-src 'self'");
+  assert.match(csp, "frame-ancestors 'none'");
+  assert.not.match(csp, /script-src[^;]*unsafe-inline/);
+  assert.is(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.is(res.headers.get('x-frame-options'), 'DENY');
+});
+
 health('should answer 200 on /readyz with the database reachable', async ({ h }) => {
   const res = await fetch(h.url + '/readyz');
   assert.is(res.status, 200);
