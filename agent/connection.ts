@@ -17,7 +17,7 @@ import { AGENT_BACKOFF, backoffDelay } from './backoff.js';
 import { batchSamples } from './batch.js';
 import type { AgentConnectionOptions, ConnectionEvents, ConnectionState, ConnectionStats } from './connection.types.js';
 import { DropReports } from './drop-reports.js';
-import { ackSchema, helloReplySchema, rejectSchema } from './inbound.js';
+import { ackSchema, helloReplySchema, rejectSchema } from '../protocol/index.js';
 import { resumeStream } from './resume.js';
 import { createSequences, type Sequences } from './sequence.js';
 import { MemorySpool, type Spool, type StreamItems } from './spool.js';

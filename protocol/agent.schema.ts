@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_SAMPLES_PER_MESSAGE } from './version.js';
+import type { AckMessage, HelloReply, RejectMessage } from './hub-replies.schema.js';
 
 /** A non-negative finite number. */
 const nonNeg = z.number().finite().nonnegative();
@@ -47,13 +48,6 @@ export const helloSchema = z.object({
   }).strict()).max(100).optional(),
 }).strict();
 export type Hello = z.infer<typeof helloSchema>;
-
-/** Hub → agent in reply to `hello`: where the durable watermarks stand. */
-export interface HelloReply {
-  hostId: number;
-  /** Highest durable sequence number per stream (0 if none). */
-  watermarks: Watermarks;
-}
 
 /** One mounted filesystem as seen by statfs. */
 export const diskSchema = z.object({
@@ -166,21 +160,6 @@ export const STREAMS = ['samples', 'quota', 'services'] as const;
 export type Stream = (typeof STREAMS)[number];
 /** Highest durable sequence number per stream. */
 export type Watermarks = Record<Stream, number>;
-
-/** Hub → agent: cumulative acknowledgement; everything at or below `seq` on `stream` is durable. */
-export interface AckMessage { stream: Stream; seq: number }
-/** Hub → agent: a message was refused. */
-export interface RejectMessage {
-  /** Event the refused message came on. */
-  event: string;
-  /** Machine-readable reason: "invalid", "too_large", "unknown_event", "rate_limited". */
-  reason: string;
-  /** Human-readable detail (field path and problem). */
-  message: string;
-  /** Stream and first/last sequence number of the refused message, when they could be read from it. */
-  stream?: Stream;
-  seqs?: [number, number];
-}
 
 /** Agent → hub: the spool hit its bound and dropped its oldest items (they will never arrive). */
 export const spoolDroppedSchema = z.object({

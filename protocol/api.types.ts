@@ -18,3 +18,5 @@ export interface CapacityDisk {
   /** bytes not yet promised to plans: size − allocated */ unallocatedBytes: number;
   fits: { planId: number; planName: string; count: number }[];
 }
+/** One kiosk queue message as the API shows it: `body` is the JSON value that was pushed; `at` when it was stored, Unix ms. */
+export interface QueueMessageDto { id: number; body: unknown; at: number }

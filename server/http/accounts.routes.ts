@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { AccountDto, RefreshReply } from '../../protocol/index.js';
 import { accountQuotaSchema, serviceStatusSchema } from '../../protocol/index.js';
-import { AccountSchema, HostSchema, PlanSchema, UserSchema, type Account, type AccountUsage, type ServiceState } from '../db/entities.js';
+import { AccountSchema, HostSchema, PlanSchema, UserSchema, type Account } from '../db/entities.js';
 import { idParam, requireAdmin, requireUser, type HubDeps } from './context.js';
 import { badRequest, conflict, notFound } from './errors.js';
 
@@ -71,18 +71,9 @@ export function accountRoutes(d: HubDeps): Router {
         const reply = (await agent.timeout(REFRESH_TIMEOUT_MS).emitWithAck('refresh', { account: a.name })) as RefreshReply;
         const now = Date.now();
         if (reply && reply.ok) {
-          const usage: AccountUsage[] = (Array.isArray(reply.quota) ? reply.quota : [])
-            .filter((q) => accountQuotaSchema.safeParse(q).success && q.account === a.name)
-            .map((q) => ({
-              hostId: a.hostId, account: q.account, usedBytes: q.usedBytes, files: q.files ?? null, softLimitBytes: q.softLimitBytes ?? null,
-              hardLimitBytes: q.hardLimitBytes ?? null, source: q.source, measuredAt: q.measuredAt, receivedAt: now,
-              partial: q.partial ?? false, cpuPct: q.cpuPct ?? null, rssBytes: q.rssBytes ?? null, processes: q.processes ?? null,
-            }));
-          const prev = d.ingest.services.get(a.hostId);
-          const services: ServiceState[] = (Array.isArray(reply.services) ? reply.services : [])
-            .filter((s) => serviceStatusSchema.safeParse(s).success)
-            .map((s) => ({ hostId: a.hostId, name: s.name, account: s.account ?? null, status: s.status, latencyMs: s.latencyMs ?? null, reason: s.reason ?? null, checkedAt: s.checkedAt, since: prev?.get(s.name)?.status === s.status ? prev.get(s.name)!.since : s.checkedAt, receivedAt: now }));
-          d.ingest.applyRefresh(a.hostId, usage, services);
+          const quota = (Array.isArray(reply.quota) ? reply.quota : []).filter((q) => accountQuotaSchema.safeParse(q).success && q.account === a.name);
+          const services = (Array.isArray(reply.services) ? reply.services : []).filter((x) => serviceStatusSchema.safeParse(x).success);
+          d.ingest.applyRefresh(a.hostId, quota, services, now);
           const state = await d.accounts.state(a.id);
           ctx.body = reply.stale
             ? { stale: true, reason: 'the disk figure is still being measured; showing the last complete one', ageMs: state?.quota ? Math.max(0, now - state.quota.measuredAt) : null, state }

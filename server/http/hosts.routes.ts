@@ -2,7 +2,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { HostDto, LivePoint, SeriesDto, SeriesPoint } from '../../protocol/index.js';
-import { ROLLUP_METRICS, type Host, type RollupMetric } from '../db/entities.js';
+import { type Host, type RollupMetric } from '../db/entities.js';
 import { tierFor } from '../ingest/rollups.js';
 import { idParam, requireAdmin, type HubDeps } from './context.js';
 import { badRequest, conflict, notFound } from './errors.js';
@@ -91,4 +91,3 @@ export function hostRoutes(d: HubDeps): Router {
   return r;
 }
 
-export { ROLLUP_METRICS };

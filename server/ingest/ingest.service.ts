@@ -7,7 +7,7 @@
  * a resent message is counted once. When the database is unreachable the
  * pending work stays in memory and is retried; acks pause meanwhile.
  */
-import type { QuotaMessage, Sample, ServicesMessage, Stream, Watermarks } from '../../protocol/index.js';
+import type { AccountQuota, QuotaMessage, Sample, ServiceStatus, ServicesMessage, Stream, Watermarks } from '../../protocol/index.js';
 import type { Logger } from '../logger.js';
 import type { FleetState } from './fleet.state.js';
 import { IngestRepository, emptyBatch, type CommitBatch } from './ingest.repository.js';
@@ -128,18 +128,8 @@ export class IngestService {
     const w = this.acceptedOf(hostId);
     if (m.seq <= w.quota) { this.metrics.duplicates.inc({ stream: 'quota' }); return false; }
     w.quota = m.seq;
-    const map = this.hostMap(this.usage, hostId);
-    for (const a of m.accounts) {
-      const row: AccountUsage = {
-        hostId, account: a.account, usedBytes: a.usedBytes, files: a.files ?? null, softLimitBytes: a.softLimitBytes ?? null,
-        hardLimitBytes: a.hardLimitBytes ?? null, source: a.source, measuredAt: a.measuredAt, receivedAt: now,
-        partial: a.partial ?? false, cpuPct: a.cpuPct ?? null, rssBytes: a.rssBytes ?? null, processes: a.processes ?? null,
-      };
-      map.set(a.account, row);
-      this.pending.usage.push(row);
-    }
     this.dirtyWatermarks.add(hostId);
-    for (const l of this.usageListeners) l(hostId, m.accounts.map((a) => a.account));
+    this.applyLatest(hostId, m.accounts, [], now);
     return true;
   }
 
@@ -147,30 +137,42 @@ export class IngestService {
     const w = this.acceptedOf(hostId);
     if (m.seq <= w.services) { this.metrics.duplicates.inc({ stream: 'services' }); return false; }
     w.services = m.seq;
-    const map = this.hostMap(this.services, hostId);
-    const accounts = new Set<string>();
-    for (const s of m.services) {
-      const prev = map.get(s.name);
-      const row: ServiceState = {
-        hostId, name: s.name, account: s.account ?? null, status: s.status, latencyMs: s.latencyMs ?? null, reason: s.reason ?? null,
-        checkedAt: s.checkedAt, since: prev && prev.status === s.status ? prev.since : s.checkedAt, receivedAt: now,
-      };
-      map.set(s.name, row);
-      this.pending.services.push(row);
-      if (s.account) accounts.add(s.account);
-    }
     this.dirtyWatermarks.add(hostId);
-    for (const l of this.usageListeners) l(hostId, [...accounts]);
+    this.applyLatest(hostId, [], m.services, now);
     return true;
   }
 
   /** Record figures an agent returned to a live refresh (no sequence number: latest state only). */
-  applyRefresh(hostId: number, usage: AccountUsage[], services: ServiceState[]): void {
+  applyRefresh(hostId: number, quota: AccountQuota[], services: ServiceStatus[], now = Date.now()): void {
+    this.applyLatest(hostId, quota, services, now);
+  }
+
+  /** Latest usage and service state: kept in memory, queued for the next commit, and announced per account. */
+  private applyLatest(hostId: number, quota: AccountQuota[], services: ServiceStatus[], now: number): void {
     const um = this.hostMap(this.usage, hostId), sm = this.hostMap(this.services, hostId);
-    for (const u of usage) { um.set(u.account, u); this.pending.usage.push(u); }
-    for (const s of services) { sm.set(s.name, s); this.pending.services.push(s); }
-    const accounts = [...new Set([...usage.map((u) => u.account), ...services.flatMap((s) => (s.account ? [s.account] : []))])];
-    for (const l of this.usageListeners) l(hostId, accounts);
+    const accounts = new Set<string>();
+    for (const a of quota) {
+      const row: AccountUsage = {
+        hostId, account: a.account, usedBytes: a.usedBytes, files: a.files ?? null, softLimitBytes: a.softLimitBytes ?? null,
+        hardLimitBytes: a.hardLimitBytes ?? null, source: a.source, measuredAt: a.measuredAt, receivedAt: now,
+        partial: a.partial ?? false, cpuPct: a.cpuPct ?? null, rssBytes: a.rssBytes ?? null, processes: a.processes ?? null,
+      };
+      um.set(a.account, row);
+      this.pending.usage.push(row);
+      accounts.add(a.account);
+    }
+    for (const s of services) {
+      const prev = sm.get(s.name);
+      const row: ServiceState = {
+        hostId, name: s.name, account: s.account ?? null, status: s.status, latencyMs: s.latencyMs ?? null, reason: s.reason ?? null,
+        // `since`: when the status last changed.
+        checkedAt: s.checkedAt, since: prev && prev.status === s.status ? prev.since : s.checkedAt, receivedAt: now,
+      };
+      sm.set(s.name, row);
+      this.pending.services.push(row);
+      if (s.account) accounts.add(s.account);
+    }
+    for (const l of this.usageListeners) l(hostId, [...accounts]);
   }
 
   forgetHost(hostId: number): void {

@@ -32,6 +32,7 @@ export class LiveGateway {
   private newPoints = new Map<number, LivePoint[]>();
   private dirtyAccounts = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
+  private lastSweep = 0;
 
   constructor(io: Server, private sessions: SessionService, private fleet: FleetState, private accounts: AccountsService,
     private log: Logger, private metrics: HubMetrics, private intervalMs: number) {
@@ -136,8 +137,9 @@ export class LiveGateway {
   }
 
   /** Coalesce everything that changed since the last tick into one delta per topic. */
-  tick(): void {
-    this.fleet.sweepOffline();
+  tick(now = Date.now()): void {
+    // Offline is a 10 s matter: look for it once a second, not on every tick.
+    if (now - this.lastSweep >= 1000) { this.lastSweep = now; this.fleet.sweepOffline(); }
     const rooms = this.nsp.adapter.rooms;
     if (this.dirtyHosts.size || this.removedHosts.size) {
       if (rooms.get('fleet')?.size) {

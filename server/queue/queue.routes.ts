@@ -13,9 +13,8 @@ import { requireUser } from '../http/context.js';
 import { badRequest, HttpError } from '../http/errors.js';
 import { MAX_BODY_BYTES, parseName } from './queue.options.js';
 import type { QueueService, StoredMessage } from './queue.service.js';
+import type { QueueMessageDto } from '../../protocol/index.js';
 
-/** One message as the API shows it: `body` is the JSON value that was pushed; `at` when it was stored, Unix ms. */
-export interface QueueMessageDto { id: number; body: unknown; at: number }
 
 export type QueueAction = 'push' | 'pop';
 

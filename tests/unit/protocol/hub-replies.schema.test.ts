@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ackSchema, helloReplySchema, rejectSchema } from '../../../agent/inbound.js';
+import { ackSchema, helloReplySchema, rejectSchema } from '../../../protocol/index.js';
 
 const hello = suite('helloReplySchema');
 hello('should read host id and watermarks, a missing stream counting as 0', () => {
