@@ -3,3 +3,5 @@ export * from './agent.schema.js';
 export * from './hub-replies.schema.js';
 export * from './live.schema.js';
 export * from './api.types.js';
+export * from './alerts.schema.js';
+export * from './kiosk.schema.js';

@@ -1,0 +1,43 @@
+/**
+ * The NOC kiosk: a wall display (`/kiosk/`) and a touchscreen controller
+ * (`/kiosk/touch`) opened by URL with a kiosk token (`?token=`). Both talk to the hub
+ * with `Authorization: Bearer <token>` (REST) and `auth: { kioskToken }` (`/live`).
+ * The controller drives the wall only through the kiosk's own queue, `kiosk-<id>`,
+ * with KioskCommand messages.
+ *
+ * Admin REST: `POST /api/kiosks` {name, canAck?} → {kiosk, token} (token once, stored hashed);
+ * `GET /api/kiosks`; `DELETE /api/kiosks/:id` (revoke). Kiosk REST: `GET /api/kiosk` → KioskDto of the caller.
+ */
+import { z } from 'zod';
+
+export const KIOSK_SCREENS = ['rack', 'gauges', 'alerts', 'top', 'spotlight'] as const;
+export type KioskScreen = (typeof KIOSK_SCREENS)[number];
+
+export const kioskCommandSchema = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('start'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.object({}).strict().optional() }).strict(),
+  z.object({ command: z.literal('stop'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.object({}).strict().optional() }).strict(),
+  z.object({ command: z.literal('next'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.object({}).strict().optional() }).strict(),
+  z.object({ command: z.literal('prev'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.object({}).strict().optional() }).strict(),
+  /** Jump to a screen. */
+  z.object({ command: z.literal('show'), screen: z.enum(KIOSK_SCREENS), args: z.object({}).strict().optional() }).strict(),
+  /** Put one host on the spotlight screen and show it. */
+  z.object({ command: z.literal('spotlight'), screen: z.literal('spotlight').optional(), args: z.object({ hostId: z.number().int().positive() }).strict() }).strict(),
+  /** Per-screen durations for the slideshow, s. */
+  z.object({ command: z.literal('durations'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.record(z.enum(KIOSK_SCREENS), z.number().int().min(3).max(3600)) }).strict(),
+]);
+export type KioskCommand = z.infer<typeof kioskCommandSchema>;
+
+export interface KioskDto {
+  id: number;
+  name: string;
+  /** May acknowledge alerts. */
+  canAck: boolean;
+  /** The queue its controller and wall share. */
+  queue: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+export interface KioskCreated { kiosk: KioskDto; /** Shown once; only its hash is stored. */ token: string }
+
+export function kioskQueue(id: number): string { return `kiosk-${id}`; }
