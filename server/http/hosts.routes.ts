@@ -28,6 +28,7 @@ export function hostDto(d: HubDeps, h: Host): HostDto {
   return {
     id: h.id, name: h.name, hostname: h.hostname, monthlyCostCents: h.monthlyCostCents, createdAt: h.createdAt,
     lastSeenAt: rt?.lastSeenAt ?? null, agentVersion: h.agentVersion, online: rt ? d.fleet.online(rt) : false,
+    hasToken: h.tokenRevokedAt == null,
   };
 }
 
