@@ -1,36 +1,22 @@
 /**
- * `npm start`: builds the client if needed, starts the hub on embedded SQLite
+ * `npm start`: builds the dashboard and kiosk if needed, starts the hub on embedded SQLite
  * (data/), creates the first admin, registers this machine as a host and runs
  * a local agent for it. Ctrl-C stops both.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../server/config.js';
 import { createHub } from '../server/hub.js';
 import { createLogger } from '../server/logger.js';
 import { hashToken } from '../server/auth/secrets.js';
 import { runAgent } from '../agent/agent.js';
+import { ensureUiBuilt } from './build-ui.js';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-// 1. The client: build when missing or older than its sources.
-const built = 'dist/client/index.html';
-if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newestMtime('client'), newestMtime('protocol'))) {
-  console.log('Building the dashboard…');
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-}
+// 1. The dashboard and the kiosk: built when missing or older than their sources.
+ensureUiBuilt();
 
 // 2. The hub, on embedded SQLite unless DATABASE_URL says otherwise.
 let config;
