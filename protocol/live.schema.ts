@@ -58,6 +58,18 @@ export interface AccountState {
   services: ServiceStatus[];
   /** Named actions the host's agent offers for this account (e.g. restart-services). */
   actions: { name: string; description: string | null }[];
+  /** The load of the host the account lives on (all a customer sees of the host); null before its first sample. */
+  hostLoad: HostLoad | null;
+}
+/** A host's load as an account's card shows it. */
+export interface HostLoad {
+  /** An agent is connected and sent a sample within the last 10 s. */
+  online: boolean;
+  cpus: number | null;
+  /** Latest sample: hub receive time (Unix ms) and load averages over 1, 5 and 15 min. */
+  t: number; load1: number; load5: number; load15: number;
+  /** 1 s points of `load1`, oldest first: the last 15 min in a snapshot (and REST), only the latest in a delta. */
+  points: { t: number; load1: number }[];
 }
 export interface AccountSnapshot { account: AccountState }
 export type AccountDelta = AccountSnapshot;

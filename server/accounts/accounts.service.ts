@@ -3,7 +3,7 @@
  * a user. Keeps an index from (host, unix name) to account so that usage and
  * service updates reach the right `account:<id>` subscribers.
  */
-import type { AccountState } from '../../protocol/index.js';
+import type { AccountState, HostLoad } from '../../protocol/index.js';
 import { AccountSchema, HostSchema, PlanSchema, type Account } from '../db/entities.js';
 import type { Orm } from '../db/orm.js';
 import type { IngestService } from '../ingest/ingest.service.js';
@@ -11,6 +11,8 @@ import type { FleetState } from '../ingest/fleet.state.js';
 
 export class AccountsService {
   private byKey = new Map<string, number>();
+  /** Account ids by host, so a host's new load reaches its accounts' cards. */
+  private byHost = new Map<number, Set<number>>();
   private listeners: ((id: number) => void)[] = [];
   private ingest!: IngestService;
 
@@ -25,6 +27,11 @@ export class AccountsService {
     this.ingest = ingest;
     const rows = await this.em().find(AccountSchema, {});
     for (const a of rows) this.index(a);
+    // A host's new sample changes its accounts' `hostLoad`.
+    this.fleet.onChange((hostId, points) => {
+      if (!points?.length) return;
+      for (const id of this.byHost.get(hostId) ?? []) for (const l of this.listeners) l(id);
+    });
     ingest.onUsage((hostId, names) => {
       for (const n of names) {
         const id = this.byKey.get(this.key(hostId, n));
@@ -35,12 +42,16 @@ export class AccountsService {
 
   index(a: Account): void {
     this.byKey.set(this.key(a.hostId, a.name), a.id);
+    let ids = this.byHost.get(a.hostId);
+    if (!ids) this.byHost.set(a.hostId, (ids = new Set()));
+    ids.add(a.id);
     const rt = this.fleet.hosts.get(a.hostId);
     if (rt) { rt.accounts++; this.fleet.upsertHost(rt); }
   }
 
   unindexHost(hostId: number): void {
     for (const [k] of this.byKey) if (k.startsWith(`${hostId}\u0000`)) this.byKey.delete(k);
+    this.byHost.delete(hostId);
   }
 
   /** Named actions the host's connected agent offers for this account. */
@@ -50,8 +61,20 @@ export class AccountsService {
     return rt.actions.filter((x) => !x.accounts || x.accounts.has(name)).map((x) => ({ name: x.name, description: x.description }));
   }
 
-  /** What an account's dashboard card shows, or null if there is no such account. */
-  async state(id: number, now = Date.now()): Promise<AccountState | null> {
+  /** A host's load for its accounts' cards: with the last 15 min of `load1` (`history`), else only the latest point. */
+  hostLoad(hostId: number, history: boolean): HostLoad | null {
+    const rt = this.fleet.hosts.get(hostId);
+    const last = rt?.ring.last();
+    if (!rt || !last) return null;
+    const points = (history ? rt.ring.toArray() : [last]).map((p) => ({ t: p.t, load1: p.load1 }));
+    return { online: this.fleet.online(rt), cpus: rt.cpus, t: last.t, load1: last.load1, load5: last.load5, load15: last.load15, points };
+  }
+
+  /**
+   * What an account's dashboard card shows, or null if there is no such account.
+   * `loadHistory`: false for a live delta (the host's load carries only its latest point).
+   */
+  async state(id: number, now = Date.now(), loadHistory = true): Promise<AccountState | null> {
     const em = this.em();
     const a = await em.findOne(AccountSchema, { id });
     if (!a) return null;
@@ -69,6 +92,7 @@ export class AccountsService {
         source: u.source, partial: u.partial, cpuPct: u.cpuPct, rssBytes: u.rssBytes, processes: u.processes,
       } : null,
       actions: this.actionsFor(a.hostId, a.name),
+      hostLoad: this.hostLoad(a.hostId, loadHistory),
       services: services.map((s) => ({
         name: s.name, status: s.status as 'up' | 'down' | 'unknown', checkedAt: s.checkedAt,
         ...(s.account ? { account: s.account } : {}), ...(s.latencyMs !== null ? { latencyMs: s.latencyMs } : {}), ...(s.reason ? { reason: s.reason } : {}),

@@ -9,7 +9,7 @@ import type { AccountDto, RefreshReply } from '../../protocol/index.js';
 import { accountQuotaSchema, serviceStatusSchema } from '../../protocol/index.js';
 import { AccountSchema, HostSchema, PlanSchema, UserSchema, type Account } from '../db/entities.js';
 import { idParam, requireAdmin, requireUser, type HubDeps } from './context.js';
-import { badRequest, conflict, notFound } from './errors.js';
+import { badRequest, conflict, HttpError, notFound } from './errors.js';
 
 const createSchema = z.object({
   hostId: z.number().int().positive(),
@@ -47,9 +47,27 @@ export function accountRoutes(d: HubDeps): Router {
     const em = d.orm.em.fork();
     if (!(await em.count(HostSchema, { id: b.hostId }))) throw badRequest('no such host', 'hostId');
     if (!(await em.count(UserSchema, { id: b.ownerId }))) throw badRequest('no such user', 'ownerId');
-    if (!(await em.count(PlanSchema, { id: b.planId }))) throw badRequest('no such plan', 'planId');
+    const plan = await em.findOne(PlanSchema, { id: b.planId });
+    if (!plan) throw badRequest('no such plan', 'planId');
     if (await em.count(AccountSchema, { hostId: b.hostId, name: b.name })) throw conflict('this host already has an account of that name', 'name');
-    const a = em.create(AccountSchema, { hostId: b.hostId, name: b.name, ownerId: b.ownerId, planId: b.planId, mount: b.mount ?? null, createdAt: Date.now() });
+    // Room on the disk, as GET /api/capacity counts it (an account without a mount lives on the largest disk);
+    // a host whose agent has not reported its disks yet cannot be checked.
+    const disks = d.fleet.hosts.get(b.hostId)?.disks ?? [];
+    if (disks.length) {
+      const largest = disks.reduce((x, y) => (y.sizeBytes > x.sizeBytes ? y : x));
+      const disk = disks.find((x) => x.mount === (b.mount ?? largest.mount));
+      if (disk) {
+        const onDisk = await em.find(AccountSchema, { hostId: b.hostId });
+        const quotaOf = new Map((await em.find(PlanSchema, {})).map((p) => [p.id, p.quotaBytes]));
+        const allocated = onDisk.filter((a) => (a.mount ?? largest.mount) === disk.mount)
+          .reduce((sum, a) => sum + (a.planId !== null ? quotaOf.get(a.planId) ?? 0 : 0), 0);
+        const room = Math.min(Math.max(0, disk.sizeBytes - allocated), disk.availBytes);
+        if (room < plan.quotaBytes) {
+          throw new HttpError(409, 'no_room', `the disk ${disk.mount} has no room left for this plan (${(room / 2 ** 30).toFixed(1)} GiB left, the plan needs ${(plan.quotaBytes / 2 ** 30).toFixed(1)} GiB)`, 'planId');
+        }
+      }
+    }
+    const a = em.create(AccountSchema, { hostId: b.hostId, name: b.name, ownerId: b.ownerId, planId: plan.id, mount: b.mount ?? null, createdAt: Date.now() });
     await em.flush();
     d.accounts.index(a);
     await d.audit.record({ actor: admin, action: 'account.create', target: `account:${a.id} (${a.name} on host:${a.hostId})`, outcome: 'succeeded' });

@@ -160,7 +160,7 @@ export class LiveGateway {
       for (const id of ids) {
         const topic = `account:${id}` as const;
         if (!rooms.get(topic)?.size) continue;
-        this.accounts.state(id).then((account) => { if (account) this.publish(topic, { topic, data: { account } }); }, () => {});
+        this.accounts.state(id, Date.now(), false).then((account) => { if (account) this.publish(topic, { topic, data: { account } }); }, () => {});
       }
     }
     void this.resync();
