@@ -5,8 +5,16 @@
  * The controller drives the wall only through the kiosk's own queue, `kiosk-<id>`,
  * with KioskCommand messages.
  *
- * Admin REST: `POST /api/kiosks` {name, canAck?} → {kiosk, token} (token once, stored hashed);
- * `GET /api/kiosks`; `DELETE /api/kiosks/:id` (revoke). Kiosk REST: `GET /api/kiosk` → KioskDto of the caller.
+ * Admin REST: `POST /api/kiosks` {name, canAck?} → 201 {kiosk, token} (token once, stored hashed);
+ * `GET /api/kiosks` → {kiosks: KioskDto[]}; `DELETE /api/kiosks/:id` (revoke) → 204: the kiosk's live
+ * sockets are disconnected and its long-polls end at once. Kiosk REST: `GET /api/kiosk` → KioskDto of the
+ * caller (the object itself, not wrapped).
+ *
+ * A kiosk token may only: `GET /api/kiosk`; read the fleet (`GET /api/hosts`, `/api/hosts/:id`,
+ * `/api/hosts/:id/series`); `GET /api/alerts` and, with `canAck`, `POST /api/alerts/:id/ack`; push to, pop
+ * from and read the stats of its own queue `kiosk-<id>`; subscribe on `/live` to `fleet`, `host:<id>`
+ * and `alerts`. Everything else answers 403 (401 for an unknown or revoked token). Kiosk tokens do
+ * not expire; they end only when revoked.
  */
 import { z } from 'zod';
 

@@ -23,7 +23,7 @@ import { IngestService } from './ingest/ingest.service.js';
 import { AgentGateway } from './ingest/agent.socket.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { LiveGateway } from './live/live.socket.js';
-import { errorMiddleware, HttpError } from './http/errors.js';
+import { errorMiddleware, forbidden, HttpError } from './http/errors.js';
 import type { AppState, HubDeps } from './http/context.js';
 import { healthRoutes } from './http/health.routes.js';
 import { sessionRoutes } from './http/session.routes.js';
@@ -38,6 +38,9 @@ import { LocalQueueWaker, type QueueWaker } from './queue/queue.waker.js';
 import { connectRedisWaker } from './queue/queue.waker.redis.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { messengerRoutes } from './queue/queue.messenger.js';
+import { KioskService } from './kiosk/kiosk.service.js';
+import { kioskRoutes } from './kiosk/kiosk.routes.js';
+import { bearerToken, kioskMayRequest } from './kiosk/kiosk.access.js';
 
 export interface Hub {
   url: string;
@@ -94,9 +97,10 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     cors: { origin: false },
   });
   const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics);
-  const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS);
   const audit = new AuditService(orm, log);
-  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit };
+  const kiosks = new KioskService(orm, audit, log);
+  const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
+  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
 
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {
@@ -106,18 +110,33 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     // The dashboard loads only its own scripts and styles and talks only to this origin.
     ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
     ctx.state.user = null;
+    ctx.state.kiosk = null;
     if (ctx.path.startsWith('/api/')) {
+      // A kiosk token (Authorization: Bearer) or else the session cookie; never both.
+      const bearer = bearerToken(ctx.get('authorization') || undefined);
       try {
-        ctx.state.user = await sessions.userOf(ctx.cookies.get(SESSION_COOKIE));
+        if (bearer !== undefined) ctx.state.kiosk = await kiosks.authenticate(bearer);
+        else ctx.state.user = await sessions.userOf(ctx.cookies.get(SESSION_COOKIE));
       } catch {
         throw new HttpError(503, 'unavailable', 'the database is unreachable; try again shortly');
+      }
+      if (bearer !== undefined) {
+        const kiosk = ctx.state.kiosk;
+        if (!kiosk) { metrics.authFailures.inc({ surface: 'kiosk' }); throw new HttpError(401, 'invalid_token', 'unknown or revoked kiosk token'); }
+        if (!kioskMayRequest(ctx.method, ctx.path)) throw forbidden();
+        const watch = kiosks.watch(kiosk.id);
+        ctx.state.kioskGone = watch.signal;
+        try { await next(); } finally { watch.release(); }
+        // Revoked while the request ran (a long-poll): it gets no answer of the kiosk's.
+        if (kiosk.revokedAt !== null) throw new HttpError(401, 'invalid_token', 'unknown or revoked kiosk token');
+        return;
       }
     }
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
   for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps),
-    queueRoutes(queues), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
+    queueRoutes(queues), kioskRoutes(kiosks), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   const clientDir = resolve(config.CLIENT_DIR);

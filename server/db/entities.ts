@@ -7,6 +7,7 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { Role } from '../../protocol/index.js';
 import { queueEntities } from '../queue/queue.entities.js';
+import { kioskEntities } from '../kiosk/kiosk.entities.js';
 
 const ms = () => ({ type: new BigIntType('number') });
 const msNull = () => ({ type: new BigIntType('number'), nullable: true });
@@ -214,4 +215,4 @@ export const WatermarkSchema = new EntitySchema<Watermark>({
   },
 });
 
-export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema, ...queueEntities];
+export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema, ...queueEntities, ...kioskEntities];

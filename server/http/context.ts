@@ -12,6 +12,8 @@ import type { IngestService } from '../ingest/ingest.service.js';
 import type { AgentGateway } from '../ingest/agent.socket.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
+import type { Kiosk } from '../kiosk/kiosk.entities.js';
+import type { KioskService } from '../kiosk/kiosk.service.js';
 import { forbidden, notFound, unauthorized } from './errors.js';
 
 export interface HubDeps {
@@ -27,9 +29,32 @@ export interface HubDeps {
   agents: AgentGateway;
   accounts: AccountsService;
   audit: AuditService;
+  kiosks: KioskService;
 }
 
-export interface AppState { user: User | null }
+/**
+ * Who is asking: a signed-in user (session cookie) or a NOC kiosk (`Authorization: Bearer <kiosk token>`),
+ * never both. `kioskGone` aborts when the kiosk is revoked while the request runs (long-polls end).
+ */
+export interface AppState { user: User | null; kiosk?: Kiosk | null; kioskGone?: AbortSignal }
+
+/** The caller's kiosk; 401 when the request carries no valid kiosk token. */
+export function requireKiosk(ctx: Context): Kiosk {
+  const k = (ctx.state as AppState).kiosk;
+  if (!k || k.revokedAt !== null) throw unauthorized();
+  return k;
+}
+
+/** The caller's kiosk, if it is one (and not revoked meanwhile). */
+export function kioskOf(ctx: Context): Kiosk | null {
+  const k = (ctx.state as AppState).kiosk;
+  return k && k.revokedAt === null ? k : null;
+}
+
+/** Read-only fleet views: an admin or a kiosk; a customer 403, anonymous 401. */
+export function requireFleetReader(ctx: Context): User | Kiosk {
+  return kioskOf(ctx) ?? requireAdmin(ctx);
+}
 
 export function requireUser(ctx: Context): User {
   const u = (ctx.state as AppState).user;

@@ -1,10 +1,10 @@
-/** Hosts (admin): register (token shown once), list, show, delete; history series. */
+/** Hosts (admin): register (token shown once), list, show, delete; history series. Kiosks may list, show and read series. */
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { HostDto, LivePoint, SeriesDto, SeriesPoint } from '../../protocol/index.js';
 import { type Host, type RollupMetric } from '../db/entities.js';
 import { tierFor } from '../ingest/rollups.js';
-import { idParam, requireAdmin, type HubDeps } from './context.js';
+import { idParam, requireAdmin, requireFleetReader, type HubDeps } from './context.js';
 import { badRequest, conflict, notFound } from './errors.js';
 
 const createSchema = z.object({
@@ -35,7 +35,7 @@ export function hostDto(d: HubDeps, h: Host): HostDto {
 export function hostRoutes(d: HubDeps): Router {
   const r = new Router({ prefix: '/api/hosts' });
   r.get('/', async (ctx) => {
-    requireAdmin(ctx);
+    requireFleetReader(ctx);
     ctx.body = { hosts: (await d.hosts.list()).map((h) => hostDto(d, h)) };
   });
   r.post('/', async (ctx) => {
@@ -49,7 +49,7 @@ export function hostRoutes(d: HubDeps): Router {
     ctx.body = { host: hostDto(d, host), token };
   });
   r.get('/:id', async (ctx) => {
-    requireAdmin(ctx);
+    requireFleetReader(ctx);
     const h = await d.hosts.byId(idParam(ctx, 'id', 'host'));
     if (!h) throw notFound('host');
     const rt = d.fleet.hosts.get(h.id);
@@ -68,7 +68,7 @@ export function hostRoutes(d: HubDeps): Router {
     ctx.status = 204;
   });
   r.get('/:id/series', async (ctx) => {
-    requireAdmin(ctx);
+    requireFleetReader(ctx);
     const id = idParam(ctx, 'id', 'host');
     const q = seriesSchema.safeParse(ctx.query);
     if (!q.success) { const i = q.error.issues[0]; throw badRequest(`${i.path.join('.')}: ${i.message}`, String(i.path[0] ?? '')); }

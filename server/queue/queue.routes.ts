@@ -9,21 +9,33 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { requireUser } from '../http/context.js';
-import { badRequest, HttpError } from '../http/errors.js';
+import { kioskOf, requireAdmin, type AppState } from '../http/context.js';
+import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { MAX_BODY_BYTES, parseName } from './queue.options.js';
 import type { QueueService, StoredMessage } from './queue.service.js';
-import type { QueueMessageDto } from '../../protocol/index.js';
+import { kioskQueue, type QueueMessageDto } from '../../protocol/index.js';
 
 
 export type QueueAction = 'push' | 'pop';
 
 /**
- * Who may push to or pop from a queue. For now any signed-in user (401 otherwise); kiosk tokens
- * and per-queue rights go here.
+ * Who may push to, pop from or read the stats of a queue (`queue` is the parsed, lower-case name):
+ * an admin any queue; a kiosk token only its own queue `kiosk-<id>` (another kiosk's is a 404, so
+ * kiosks cannot probe each other); a customer none (403); anonymous 401.
  */
-export function authorizeQueue(ctx: Context, _queue: string, _action: QueueAction): void {
-  requireUser(ctx);
+export function authorizeQueue(ctx: Context, queue: string, _action: QueueAction): void {
+  const kiosk = kioskOf(ctx);
+  if (kiosk) {
+    if (queue !== kioskQueue(kiosk.id)) throw notFound('queue');
+    return;
+  }
+  requireAdmin(ctx);
+}
+
+/** Aborts when the client goes away or, for a kiosk, when its token is revoked meanwhile. */
+function requestSignal(ctx: Context): AbortSignal {
+  const gone = (ctx.state as AppState).kioskGone;
+  return gone ? AbortSignal.any([clientGone(ctx), gone]) : clientGone(ctx);
 }
 
 /** `{"messages":[…]}` spliced from the stored JSON texts, which are not parsed again. */
@@ -68,7 +80,7 @@ export function queueRoutes(queues: QueueService): Router {
     const consumer = parseName(ctx.query.consumer, 'consumer');
     const { maxWaitS, defaultWaitS } = queues.options;
     const wait = parseWait(ctx.query.wait, maxWaitS, defaultWaitS);
-    const rows = await queues.pop(queue, consumer, { waitMs: wait * 1000, signal: clientGone(ctx) });
+    const rows = await queues.pop(queue, consumer, { waitMs: wait * 1000, signal: requestSignal(ctx) });
     ctx.set('Cache-Control', 'no-store');
     if (!rows.length) { ctx.status = 204; return; }
     ctx.type = 'application/json';

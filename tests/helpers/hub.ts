@@ -102,3 +102,20 @@ export const hello = { hostname: 'test-host', os: 'linux', kernel: '6.1.0', cpus
 export function sample(seq: number, t = Date.now(), over: Record<string, unknown> = {}) {
   return { seq, t, load1: 0.5 + (seq % 10) / 10, load5: 0.4, load15: 0.3, cpuPct: seq % 100, memUsedBytes: 2e9 + seq, memTotalBytes: 8e9, netRxBps: 1000, netTxBps: 2000, diskReadBps: 0, diskWriteBps: 4096, ...over };
 }
+
+/** A REST client that authenticates with a kiosk token (`Authorization: Bearer`) instead of a cookie. */
+export class KioskApi extends Api {
+  constructor(base: string, readonly token: string) { super(base); }
+  override req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    return super.req(method, path, body, { authorization: `Bearer ${this.token}`, ...headers });
+  }
+}
+
+/** A `/live` connection authenticated with a kiosk token (`auth: { kioskToken }`). */
+export function connectLiveKiosk(url: string, kioskToken: string): Promise<LiveClient> {
+  const s: LiveClient = ioc(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { kioskToken } });
+  return new Promise((resolve, reject) => {
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => { s.close(); reject(err); });
+  });
+}

@@ -10,15 +10,19 @@ import { Migration20261122113908_Initial as MysqlInitial } from './mysql/Migrati
 import { Migration20261122120516_AccountFigures as MysqlAccountFigures } from './mysql/Migration20261122120516AccountFigures.js';
 
 import { Migration20261122130918_KioskQueue as MysqlKioskQueue } from './mysql/Migration20261122130918KioskQueue.js';
+import { Migration20261122135455_Kiosks as SqliteKiosks } from './sqlite/Migration20261122135455Kiosks.js';
+import { Migration20261122135456_Kiosks as MysqlKiosks } from './mysql/Migration20261122135456Kiosks.js';
 
 type MigrationEntry = { name: string; class: any };
 export const sqliteMigrations: MigrationEntry[] = [
   { name: 'Migration20261122113908Initial', class: SqliteInitial },
   { name: 'Migration20261122120515AccountFigures', class: SqliteAccountFigures },
   { name: 'Migration20261122130918KioskQueue', class: SqliteKioskQueue },
+  { name: 'Migration20261122135455Kiosks', class: SqliteKiosks },
 ];
 export const mysqlMigrations: MigrationEntry[] = [
   { name: 'Migration20261122113908Initial', class: MysqlInitial },
   { name: 'Migration20261122120516AccountFigures', class: MysqlAccountFigures },
   { name: 'Migration20261122130918KioskQueue', class: MysqlKioskQueue },
+  { name: 'Migration20261122135456Kiosks', class: MysqlKiosks },
 ];

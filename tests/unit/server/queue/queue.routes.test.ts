@@ -39,11 +39,27 @@ pw.run();
 // ---------------------------------------------------------------------------
 const az = suite('authorizeQueue');
 
-az('should let any signed-in user push and pop, and throw 401 without a user', () => {
-  const user = { id: 1, email: 'c@example.com', passwordHash: '', name: null, role: 'customer' as const, createdAt: 0 };
-  authorizeQueue({ state: { user } } as unknown as Context, 'wall', 'push');
-  authorizeQueue({ state: { user } } as unknown as Context, 'wall', 'pop');
-  assert.throws(() => authorizeQueue({ state: { user: null } } as unknown as Context, 'wall', 'pop'), (e: unknown) => e instanceof HttpError && e.status === 401);
+const user = (role: 'admin' | 'customer') => ({ id: 1, email: `${role}@example.com`, passwordHash: '', name: null, role, createdAt: 0 });
+const kiosk = (id: number, revokedAt: number | null = null) => ({ id, name: 'wall', tokenHash: '', canAck: false, createdAt: 0, lastUsedAt: null, revokedAt, createdBy: null });
+const as = (state: Record<string, unknown>) => ({ state: { user: null, ...state } }) as unknown as Context;
+const status = (code: number) => (e: unknown) => e instanceof HttpError && e.status === code;
+
+az('should let an admin push to and pop from any queue', () => {
+  authorizeQueue(as({ user: user('admin') }), 'wall', 'push');
+  authorizeQueue(as({ user: user('admin') }), 'kiosk-7', 'pop');
+});
+
+az('should let a kiosk use only its own queue kiosk-<id>, and throw 404 for any other', () => {
+  authorizeQueue(as({ kiosk: kiosk(7) }), 'kiosk-7', 'push');
+  authorizeQueue(as({ kiosk: kiosk(7) }), 'kiosk-7', 'pop');
+  for (const q of ['kiosk-8', 'wall', 'kiosk-70']) assert.throws(() => authorizeQueue(as({ kiosk: kiosk(7) }), q, 'pop'), status(404), q);
+});
+
+az('should throw 403 to a customer, and 401 without a user or with a revoked kiosk', () => {
+  assert.throws(() => authorizeQueue(as({ user: user('customer') }), 'wall', 'push'), status(403));
+  assert.throws(() => authorizeQueue(as({ user: user('customer') }), 'kiosk-1', 'pop'), status(403));
+  assert.throws(() => authorizeQueue(as({}), 'wall', 'pop'), status(401));
+  assert.throws(() => authorizeQueue(as({ kiosk: kiosk(7, 1) }), 'kiosk-7', 'pop'), status(401));
 });
 
 az.run();
