@@ -4,6 +4,7 @@
  */
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { setUnauthorizedHandler } from './lib/api.js';
 import { LiveClient } from './lib/live.js';
 import { Clock } from './state/clock.svelte.js';
 import { ConnectionState } from './state/connection.svelte.js';
@@ -19,6 +20,8 @@ const live = new LiveClient({
     if (status === 'unauthorized') session.expired();
   },
 });
+// Any 401 from the API means the session ended: back to the sign-in form.
+setUnauthorizedHandler(() => session.expired());
 const router = new RouterState();
 router.listen();
 void session.check();

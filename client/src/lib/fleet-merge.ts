@@ -45,13 +45,13 @@ export function compareHosts(a: HostSummary, b: HostSummary): number {
  * newest). A point not newer than the last one kept is a resend and is dropped, so the ring
  * stays ordered by time. Returns `ring` itself when nothing changed, else a new array.
  */
-export function appendPoints(
-  ring: readonly LivePoint[],
-  added: readonly LivePoint[],
+export function appendPoints<P extends { t: number } = LivePoint>(
+  ring: readonly P[],
+  added: readonly P[],
   capacity: number = RING_CAPACITY,
-): readonly LivePoint[] {
+): readonly P[] {
   let lastT = ring.length > 0 ? ring[ring.length - 1].t : -Infinity;
-  const fresh: LivePoint[] = [];
+  const fresh: P[] = [];
   for (const p of added) {
     if (p.t > lastT) {
       fresh.push(p);

@@ -96,3 +96,14 @@ export function formatDateTime(t: number | null | undefined, timeZone?: string):
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+/** Money in cents as a currency amount without a symbol: "12.50". */
+export function formatMoney(cents: number | null | undefined): string {
+  return isFiniteNumber(cents) ? (cents / 100).toFixed(2) : MISSING;
+}
+
+/** A time of day in the viewer's locale and time zone: "11:25:03". */
+export function formatTime(t: number | null | undefined, timeZone?: string): string {
+  if (!isFiniteNumber(t)) return MISSING;
+  return new Date(t).toLocaleTimeString(undefined, { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
