@@ -38,6 +38,7 @@ import { LocalQueueWaker, type QueueWaker } from './queue/queue.waker.js';
 import { connectRedisWaker } from './queue/queue.waker.redis.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { messengerRoutes } from './queue/queue.messenger.js';
+import { usageRoutes } from './usage/usage.routes.js';
 import { KioskService } from './kiosk/kiosk.service.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { bearerToken, kioskMayRequest } from './kiosk/kiosk.access.js';
@@ -135,7 +136,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
-  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps),
+  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
     queueRoutes(queues), kioskRoutes(kiosks), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

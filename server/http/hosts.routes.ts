@@ -2,7 +2,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { HostDto, LivePoint, SeriesDto, SeriesPoint } from '../../protocol/index.js';
-import { type Host, type RollupMetric } from '../db/entities.js';
+import { HostSchema, type Host, type RollupMetric } from '../db/entities.js';
+import { hashToken, newToken } from '../auth/secrets.js';
 import { tierFor } from '../ingest/rollups.js';
 import { idParam, requireAdmin, requireFleetReader, type HubDeps } from './context.js';
 import { badRequest, conflict, notFound } from './errors.js';
@@ -66,6 +67,29 @@ export function hostRoutes(d: HubDeps): Router {
     await d.ingest.deleteHostData(id);
     await d.audit.record({ actor: admin, action: 'host.delete', target: `host:${id}`, outcome: 'succeeded' });
     ctx.status = 204;
+  });
+  // A new agent token (shown once) or none: either way the old one stops working at once and its agent is disconnected.
+  const replaceToken = async (ctx: any, issue: boolean) => {
+    const admin = requireAdmin(ctx);
+    const id = idParam(ctx, 'id', 'host');
+    const token = newToken('rpa_');
+    // Revoked: the stored hash is of a token nobody was given, so nothing can match it either.
+    const n = await d.orm.em.fork().nativeUpdate(HostSchema, { id }, { tokenHash: hashToken(token), tokenRevokedAt: issue ? null : Date.now() });
+    if (!n) throw notFound('host');
+    d.agents.disconnectHost(id);
+    await d.audit.record({ actor: admin, action: issue ? 'host.token.issue' : 'host.token.revoke', target: `host:${id}`, outcome: 'succeeded' });
+    const host = await d.hosts.byId(id);
+    if (!host) throw notFound('host');
+    return { host: hostDto(d, host), token };
+  };
+  r.post('/:id/token', async (ctx) => {
+    const { host, token } = await replaceToken(ctx, true);
+    ctx.status = 201;
+    ctx.body = { host, token };
+  });
+  r.delete('/:id/token', async (ctx) => {
+    const { host } = await replaceToken(ctx, false);
+    ctx.body = { host };
   });
   r.get('/:id/series', async (ctx) => {
     requireFleetReader(ctx);

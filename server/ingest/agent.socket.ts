@@ -17,7 +17,7 @@ import type { FleetState } from './fleet.state.js';
 import type { IngestService } from './ingest.service.js';
 import type { HostsRepository } from '../hosts/hosts.repository.js';
 
-type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number }>;
+type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number; tokenHash: string }>;
 const KNOWN_EVENTS = ['hello', 'samples', 'quota', 'services', 'spoolDropped'];
 
 export class AgentGateway {
@@ -26,6 +26,8 @@ export class AgentGateway {
   private byHost = new Map<number, AgentSocket>();
   /** Token hash → host id of tokens seen valid, so agents reconnect while the database is briefly away. Evicted on revoke/delete. */
   private tokenCache = new Map<string, number>();
+  /** Counts evictions, so a token lookup that a revoke overtook is not cached. */
+  private evictions = 0;
 
   constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics) {
     this.nsp = io.of('/agent') as any;
@@ -48,6 +50,7 @@ export class AgentGateway {
     const tokenHash = hashToken(auth.data.token);
     let hostId = this.tokenCache.get(tokenHash);
     if (hostId === undefined) {
+      const epoch = this.evictions;
       let host;
       try {
         host = await this.hosts.byTokenHash(tokenHash);
@@ -55,16 +58,21 @@ export class AgentGateway {
         throw Object.assign(new Error('the hub cannot check tokens right now; retry'), { data: { code: 'unavailable' } });
       }
       if (!host || host.tokenRevokedAt !== null) throw this.refuse('invalid_token', 'unknown or revoked agent token');
+      // A token revoked while it was being looked up: the row read may predate the revoke; let the agent retry.
+      if (this.evictions !== epoch) throw Object.assign(new Error('the hub cannot check tokens right now; retry'), { data: { code: 'unavailable' } });
       hostId = host.id;
       this.tokenCache.set(tokenHash, hostId);
     }
     socket.data.hostId = hostId;
     socket.data.agentVersion = auth.data.agentVersion;
     socket.data.oversized = 0;
+    socket.data.tokenHash = tokenHash;
   }
 
   private onConnection(socket: AgentSocket): void {
     const hostId = socket.data.hostId;
+    // Revoked between the handshake check and now.
+    if (this.tokenCache.get(socket.data.tokenHash) !== hostId) { socket.disconnect(true); return; }
     const previous = this.byHost.get(hostId);
     if (previous) {
       this.log.warn({ hostId }, 'a second agent connected with the same token; closing the older connection');
@@ -148,6 +156,7 @@ export class AgentGateway {
 
   /** Close a host's agent connection (its token was revoked or the host deleted). */
   disconnectHost(hostId: number): void {
+    this.evictions++;
     for (const [hash, id] of this.tokenCache) if (id === hostId) this.tokenCache.delete(hash);
     this.byHost.get(hostId)?.disconnect(true);
   }

@@ -8,6 +8,7 @@ import { ROLLUP_METRICS } from '../db/entities.js';
 import { upsertSql, type Dialect, type Orm } from '../db/orm.js';
 import type { RollupDelta } from './rollups.js';
 import type { AccountUsage, ServiceState, Disk as DiskRow, HostStatus, Watermark } from '../db/entities.js';
+import { UsageWriter } from '../usage/usage.writer.js';
 
 export interface CommitBatch {
   rollups: RollupDelta[];
@@ -38,9 +39,12 @@ export class IngestRepository {
   private knex: Knex;
   private rollupCols: string[];
   private rollupMerge: Record<string, string>;
+  /** Bytes per (account, host) and their totals, kept in step with `account_usage` in the same transaction. */
+  private usageWriter: UsageWriter;
 
   constructor(private orm: Orm, private dialect: Dialect) {
     this.knex = (orm.em as any).getKnex();
+    this.usageWriter = new UsageWriter(dialect);
     const col = (p: string) => orm.getMetadata().get('Rollup').properties[p as never].fieldNames[0];
     this.rollupCols = ['host_id', 'tier', 'bucket', 'count'];
     this.rollupMerge = { count: 'OLD(count) + NEW(count)' };
@@ -91,6 +95,7 @@ export class IngestRepository {
         await this.upsert(trx, 'account_usage', cols, ['host_id', 'account'],
           b.usage.map((u) => [u.hostId, u.account, u.usedBytes, u.files, u.softLimitBytes, u.hardLimitBytes, u.source, u.measuredAt, u.receivedAt, u.partial, u.cpuPct, u.rssBytes, u.processes]),
           Object.fromEntries(cols.slice(2).map((c) => [c, `NEW(${c})`])));
+        await this.usageWriter.apply(trx, b.usage.map((u) => ({ hostId: u.hostId, account: u.account, bytes: u.usedBytes })));
       }
       if (b.services.length) {
         const cols = ['host_id', 'name', 'account', 'status', 'latency_ms', 'reason', 'checked_at', 'since', 'received_at'];
@@ -133,6 +138,7 @@ export class IngestRepository {
   /** Everything a deleted host left behind. */
   async deleteHostData(hostId: number): Promise<void> {
     await this.knex.transaction(async (trx) => {
+      await this.usageWriter.removeHost(trx, hostId);
       for (const t of ['rollups', 'host_status', 'disks', 'account_usage', 'service_states', 'watermarks']) {
         await trx(t).where('host_id', hostId).delete();
       }

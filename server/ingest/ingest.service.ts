@@ -252,7 +252,11 @@ export class IngestService {
   }
 
   series(hostId: number, tier: number, metric: string, fromMs: number, toMs: number) { return this.repo.series(hostId, tier, metric, fromMs, toMs); }
-  deleteHostData(hostId: number): Promise<void> { return this.repo.deleteHostData(hostId); }
+  /** Remove a deleted host's data, after a commit in progress (which may still hold its rows) has finished. */
+  async deleteHostData(hostId: number): Promise<void> {
+    if (this.flushing) await this.flushing;
+    await this.repo.deleteHostData(hostId);
+  }
 
   /** Delete rollups past their tier's retention in batches; returns rows deleted. */
   async prune(nowMs = Date.now()): Promise<number> {

@@ -1,0 +1,119 @@
+/**
+ * The usage table across the fleet (`GET /api/usage`): keyset pages of accounts with their
+ * bytes per host and owner, the totals, and a CSV export that streams every matching row in
+ * keyset batches (memory stays flat whatever the fleet size).
+ *
+ * An account is a unix login; the same login on several hosts is one account. Every login an
+ * agent reports counts, registered or not. The owner is the user of the registered account
+ * (host, login), the earliest registered one where the login is registered on several hosts
+ * to different users; null where no host has it registered. A customer sees only the
+ * (host, login) pairs registered to them: their rows, hosts and totals leave out everything else.
+ */
+import type { UsageHostTotalDto, UsagePageDto, UsageRowDto } from '../../protocol/index.js';
+import type { Dialect, Orm } from '../db/orm.js';
+import type { FleetState } from '../ingest/fleet.state.js';
+import { csvLine } from './usage.csv.js';
+import { encodeCursor, type UsageKey, type UsageSort } from './usage.cursor.js';
+import { UsageRepository, type AccountTotal, type HostTotal, type UsageQuery } from './usage.repository.js';
+
+/** Who asks: an admin sees everything; a customer only what is registered to them. */
+export interface UsageViewer { userId: number; admin: boolean; displayName: string }
+export interface UsageFilter { sort: UsageSort; after: UsageKey | null; limit: number; prefix?: string; hostId?: number }
+
+/** Accounts per batch of the CSV export. */
+const CSV_BATCH = 2000;
+
+export class UsageService {
+  readonly repo: UsageRepository;
+
+  constructor(orm: Orm, dialect: Dialect, private fleet: FleetState) {
+    this.repo = new UsageRepository(orm, dialect);
+  }
+
+  private hostName(id: number): string { return this.fleet.hosts.get(id)?.name ?? `host:${id}`; }
+
+  private query(v: UsageViewer, f: UsageFilter, limit: number, after = f.after): UsageQuery {
+    return { sort: f.sort, after, limit, prefix: f.prefix, hostId: f.hostId, ownerId: v.admin ? undefined : v.userId };
+  }
+
+  private keyOf(sort: UsageSort, r: AccountTotal): UsageKey {
+    return sort === 'account' ? { sort, account: r.account } : { sort, totalBytes: r.totalBytes, account: r.account };
+  }
+
+  /** Rows for accounts of one page, in the page's order. */
+  private async rows(v: UsageViewer, page: AccountTotal[]): Promise<UsageRowDto[]> {
+    const hosts = await this.repo.hostsOf(page.map((r) => r.account), v.admin ? undefined : v.userId);
+    // Group by the page's own spelling of the name (MySQL may match another case of it).
+    const index = new Map(page.map((r, i) => [r.account, i]));
+    const folded = new Map(page.map((r, i) => [r.account.toLowerCase(), i]));
+    const per: { hostId: number; bytes: number; accountId: number | null; ownerId: number | null }[][] = page.map(() => []);
+    for (const h of hosts) {
+      const i = index.get(h.account) ?? folded.get(h.account.toLowerCase());
+      if (i !== undefined) per[i].push(h);
+    }
+    const owners = new Map<number, number | null>();
+    page.forEach((_, i) => {
+      let best: { accountId: number | null; ownerId: number | null } | null = null;
+      for (const h of per[i]) if (h.accountId !== null && (best === null || h.accountId < best.accountId!)) best = h;
+      owners.set(i, best?.ownerId ?? null);
+    });
+    const names = v.admin
+      ? await this.repo.userNames([...new Set([...owners.values()].filter((x): x is number => x !== null))])
+      : new Map([[v.userId, v.displayName]]);
+    return page.map((r, i) => {
+      const ownerId = owners.get(i) ?? null;
+      return {
+        account: r.account, ownerId, ownerName: ownerId === null ? null : names.get(ownerId) ?? null,
+        hosts: per[i].map((h) => ({ hostId: h.hostId, hostName: this.hostName(h.hostId), bytes: h.bytes }))
+          .sort((a, b) => (a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId - b.hostId)),
+        totalBytes: r.totalBytes,
+      };
+    });
+  }
+
+  private perHost(list: HostTotal[]): UsageHostTotalDto[] {
+    return list.map((h) => ({ hostId: h.hostId, hostName: this.hostName(h.hostId), bytes: h.bytes, accounts: h.accounts }))
+      .sort((a, b) => (a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId - b.hostId));
+  }
+
+  /** Fleet totals for an admin; the viewer's own for a customer. */
+  async totals(v: UsageViewer): Promise<UsagePageDto['totals']> {
+    const t = v.admin ? await this.repo.fleetTotals() : await this.repo.ownerTotals(v.userId);
+    return { bytes: t.bytes, accounts: t.accounts, perHost: this.perHost(t.perHost) };
+  }
+
+  async page(v: UsageViewer, f: UsageFilter): Promise<UsagePageDto> {
+    const [found, totals] = await Promise.all([this.repo.page(this.query(v, f, f.limit + 1)), this.totals(v)]);
+    const more = found.length > f.limit;
+    const page = more ? found.slice(0, f.limit) : found;
+    return { rows: await this.rows(v, page), totals, next: more ? encodeCursor(this.keyOf(f.sort, page[page.length - 1])) : null };
+  }
+
+  /**
+   * Every matching row as CSV: account, owner, total_bytes, then one column of bytes per host
+   * (by host name; empty where the account has nothing there). Batches are read one at a time,
+   * as the response drains. Hosts added during the export have no column (their bytes are in the total).
+   */
+  async *csv(v: UsageViewer, f: UsageFilter): AsyncGenerator<string> {
+    const hosts = v.admin
+      ? [...this.fleet.hosts.values()].map((h) => ({ hostId: h.id, hostName: h.name }))
+          .sort((a, b) => (a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId - b.hostId))
+      : (await this.totals(v)).perHost;
+    const column = new Map(hosts.map((h, i) => [h.hostId, i]));
+    yield csvLine(['account', 'owner', 'total_bytes', ...hosts.map((h) => h.hostName)]);
+    let after = f.after;
+    for (;;) {
+      const page = await this.repo.page(this.query(v, f, CSV_BATCH, after));
+      if (!page.length) return;
+      let out = '';
+      for (const r of await this.rows(v, page)) {
+        const cells: (number | null)[] = hosts.map(() => null);
+        for (const h of r.hosts) { const c = column.get(h.hostId); if (c !== undefined) cells[c] = h.bytes; }
+        out += csvLine([r.account, r.ownerName, r.totalBytes, ...cells]);
+      }
+      yield out;
+      if (page.length < CSV_BATCH) return;
+      after = this.keyOf(f.sort, page[page.length - 1]);
+    }
+  }
+}
