@@ -17,8 +17,12 @@ import type { FleetState } from '../ingest/fleet.state.js';
 import type { Logger } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import type { Kiosk } from '../kiosk/kiosk.entities.js';
+import type { KioskService } from '../kiosk/kiosk.service.js';
 
-type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, { user: User; sessionId: string; resync: Set<Topic> }>;
+/** Who is on a socket: a signed-in user (session cookie) or a NOC kiosk (`auth: { kioskToken }`). */
+interface Viewer { user: User | null; kiosk: Kiosk | null }
+type LiveSocket = Socket<LiveClientToServerEvents, LiveServerToClientEvents, Record<string, never>, Viewer & { sessionId: string; resync: Set<Topic> }>;
 
 /** Packets waiting in a socket's buffer beyond which it counts as backed up. */
 const BACKLOG_LIMIT = 32;
@@ -35,17 +39,29 @@ export class LiveGateway {
   private lastSweep = 0;
 
   constructor(io: Server, private sessions: SessionService, private fleet: FleetState, private accounts: AccountsService,
-    private log: Logger, private metrics: HubMetrics, private intervalMs: number) {
+    private log: Logger, private metrics: HubMetrics, private intervalMs: number, kiosks: KioskService) {
     this.nsp = io.of('/live') as any;
     this.nsp.use((socket, next) => {
+      const refuse = () => { this.metrics.authFailures.inc({ surface: 'live' }); next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized' } })); };
+      const unavailable = () => next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } }));
+      socket.data.resync = new Set();
+      const kioskToken = (socket.handshake.auth as { kioskToken?: unknown } | undefined)?.kioskToken;
+      if (kioskToken !== undefined) {
+        if (typeof kioskToken !== 'string') return refuse();
+        kiosks.authenticate(kioskToken).then((kiosk) => {
+          if (!kiosk) return refuse();
+          socket.data.user = null; socket.data.kiosk = kiosk; socket.data.sessionId = '';
+          next();
+        }, unavailable);
+        return;
+      }
       const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
       this.sessions.userOf(token).then((user) => {
-        if (!user) { this.metrics.authFailures.inc({ surface: 'live' }); return next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized' } })); }
-        socket.data.user = user;
+        if (!user) return refuse();
+        socket.data.user = user; socket.data.kiosk = null;
         socket.data.sessionId = hashToken(token!);
-        socket.data.resync = new Set();
         next();
-      }, () => next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } })));
+      }, unavailable);
     });
     this.nsp.on('connection', (s) => this.onConnection(s as LiveSocket));
     fleet.onChange((id, points) => {
@@ -61,6 +77,8 @@ export class LiveGateway {
     accounts.onChange((id) => this.dirtyAccounts.add(id));
     // Signing out ends that browser's live feed too.
     sessions.onEnd((sid) => { for (const s of this.nsp.sockets.values() as IterableIterator<LiveSocket>) if (s.data.sessionId === sid) s.disconnect(true); });
+    // So does revoking a kiosk.
+    kiosks.onRevoke((id) => { for (const s of [...this.nsp.sockets.values()] as LiveSocket[]) if (s.data.kiosk?.id === id) s.disconnect(true); });
   }
 
   start(): void { this.timer = setInterval(() => this.tick(), this.intervalMs); }
@@ -76,7 +94,7 @@ export class LiveGateway {
       const topic = r.data.topic as Topic;
       if (kind === 'unsubscribe') { socket.leave(topic); socket.data.resync.delete(topic); return cb({ ok: true }); }
       try {
-        const snap = await this.snapshot(topic, socket.data.user);
+        const snap = await this.snapshot(topic, socket.data);
         if (!snap) return cb({ ok: false, error: { code: 'not_found', message: 'no such topic or not allowed' } });
         socket.join(topic);
         cb({ ok: true });
@@ -90,19 +108,26 @@ export class LiveGateway {
     socket.on('unsubscribe', handle('unsubscribe'));
   }
 
-  /** The snapshot of a topic for a user, or null when the topic does not exist or the user may not see it (indistinguishable on purpose). */
-  private async snapshot(topic: Topic, user: User): Promise<SnapshotMessage | null> {
+  /**
+   * The snapshot of a topic for a viewer, or null when the topic does not exist or the viewer may not see it
+   * (indistinguishable on purpose). Admins see everything; a kiosk the fleet, hosts and alerts, never an
+   * account; a customer only their own accounts.
+   */
+  private async snapshot(topic: Topic, who: Viewer): Promise<SnapshotMessage | null> {
+    const fleetReader = who.user?.role === 'admin' || who.kiosk !== null;
     if (topic === 'fleet') {
-      if (user.role !== 'admin') return null;
+      if (!fleetReader) return null;
       return { topic, data: { hosts: [...this.fleet.hosts.values()].map((h) => this.fleet.summary(h)) } };
     }
     const [kind, idText] = topic.split(':');
     const id = Number(idText);
     if (kind === 'host') {
       const rt = this.fleet.hosts.get(id);
-      if (!rt || user.role !== 'admin') return null;
+      if (!rt || !fleetReader) return null;
       return { topic: topic as `host:${number}`, data: { host: this.fleet.summary(rt), points: rt.ring.toArray() } };
     }
+    const user = who.user;
+    if (!user) return null;
     const account = await this.accounts.state(id);
     if (!account || (user.role !== 'admin' && account.ownerId !== user.id)) return null;
     return { topic: topic as `account:${number}`, data: { account } };
@@ -130,7 +155,7 @@ export class LiveGateway {
       for (const topic of [...s.data.resync]) {
         s.data.resync.delete(topic);
         if (!s.rooms.has(topic)) continue;
-        const snap = await this.snapshot(topic, s.data.user).catch(() => null);
+        const snap = await this.snapshot(topic, s.data).catch(() => null);
         if (snap) s.emit('snapshot', snap);
       }
     }
