@@ -36,8 +36,8 @@ export interface WalkSchedulerOptions {
   tickMs?: number;
   /** Least time between two passes over the same account, ms. Default 60000. */
   passGapMs?: number;
-  /** lstat calls in flight at once. Default 8. */
-  concurrency?: number;
+  /** Entries a walk examines between two yields to the event loop. Default 64 (see home-walk.ts). */
+  sliceEntries?: number;
   /** Clock for `measuredAt`, ms. Default Date.now. */
   now?: () => number;
   onError?: (message: string) => void;
@@ -73,7 +73,7 @@ export class WalkScheduler {
   readonly #budget: number;
   readonly #tickMs: number;
   readonly #gap: number;
-  readonly #concurrency: number;
+  readonly #sliceEntries: number;
   readonly #now: () => number;
   readonly #onError: (m: string) => void;
   readonly #targets = new Map<string, Target>();
@@ -90,7 +90,7 @@ export class WalkScheduler {
     this.#budget = Math.max(1, opts.budgetPerTick ?? 500);
     this.#tickMs = opts.tickMs ?? 1000;
     this.#gap = opts.passGapMs ?? 60_000;
-    this.#concurrency = opts.concurrency ?? 8;
+    this.#sliceEntries = opts.sliceEntries ?? 64;
     this.#now = opts.now ?? Date.now;
     this.#onError = opts.onError ?? (() => {});
   }
@@ -165,7 +165,7 @@ export class WalkScheduler {
     const t = this.#targets.get(name);
     if (!t) return null;
     const deadline = performance.now() + budgetMs;
-    const walk = new HomeWalk(t.home, { concurrency: this.#concurrency * 2, onError: this.#onError });
+    const walk = new HomeWalk(t.home, { sliceEntries: this.#sliceEntries, onError: this.#onError });
     while (!walk.done && performance.now() < deadline) this.#stats.entries += await walk.step(500);
     if (!walk.done) {
       await walk.close();
@@ -182,7 +182,7 @@ export class WalkScheduler {
       const t = this.#current ?? this.#next();
       if (!t) break;
       this.#current = t;
-      t.walk ??= new HomeWalk(t.home, { concurrency: this.#concurrency, onError: this.#onError });
+      t.walk ??= new HomeWalk(t.home, { sliceEntries: this.#sliceEntries, onError: this.#onError });
       const walk = t.walk;
       const used = await walk.step(budget);
       budget -= used;

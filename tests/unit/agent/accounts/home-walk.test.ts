@@ -62,7 +62,7 @@ walk('should count allocated bytes of every inode once, hard links once, without
 });
 
 walk('should need several steps with a tiny budget, with a growing lower bound, never exceeding the budget', async () => {
-  const w = new HomeWalk(home.home, { concurrency: 2 });
+  const w = new HomeWalk(home.home, { sliceEntries: 2 });
   const seen: number[] = [];
   let steps = 0;
   while (!w.done) {
