@@ -34,8 +34,10 @@ export const spoolConfigSchema = z.object({
   maxBytes: int(64 * 1024, 16 * 1024 ** 3).default(DISK_SPOOL_DEFAULTS.maxBytes),
   /** Size at which a segment file is closed and a new one begun, bytes. Default 1048576 (1 MiB). */
   segmentBytes: int(4096, 256 * 1024 ** 2).default(DISK_SPOOL_DEFAULTS.segmentBytes),
-  /** Segment files are fdatasync'ed at most this often, ms (what a power loss may cost); 0 after every item. Default 1000. */
+  /** An item the hub has not acknowledged this long after it was written is fdatasync'ed, ms (what a power loss may cost); 0 after every item. Default 1000. */
   fsyncIntervalMs: int(0, 60_000).default(DISK_SPOOL_DEFAULTS.fsyncIntervalMs),
+  /** After an ack the state file (where each stream's held items begin) is rewritten within this long, ms; after a crash, items acknowledged in the last this-long are resent (the hub ignores them). 0: at every ack. Default 10000. */
+  stateIntervalMs: int(0, 600_000).default(DISK_SPOOL_DEFAULTS.stateIntervalMs),
 }).strict();
 
 export const accountsConfigSchema = z.object({

@@ -9,11 +9,18 @@
  * segments wholly behind the head are deleted.
  *
  * Durability: every push is written at once (a crash of the agent loses
- * nothing); segment files are fdatasync'ed at most once per `fsyncIntervalMs`
- * (default 1 s), so a power loss costs at most that much. A last line torn by
- * a crash is cut off on load. The state file is replaced by rename on every
- * head move and fsync'ed on close; if it is older than the segments after a
- * power loss, acknowledged items are resent and the hub ignores them.
+ * nothing). An item still unacknowledged `fsyncIntervalMs` (default 1 s)
+ * after it was written is fdatasync'ed then, with everything written before
+ * it, so a power loss costs at most that much of what the hub does not hold;
+ * an item the hub acknowledged in the meantime is durable there and needs no
+ * fdatasync here (with the hub committing once a second, that spares most of
+ * them). A last line torn by a crash, or a line left unreadable by a power
+ * loss, is skipped on load. The state file (each stream's head) is replaced by
+ * rename at most every `stateIntervalMs` (default 10 s) after a head move, and
+ * fsync'ed on close: after a crash it may be that much behind, and the items
+ * acknowledged meanwhile are resent, which the hub ignores (at or below its
+ * watermark). Acknowledged items are never needed again, so nothing the hub
+ * lacks can be lost that way.
  *
  * Bounds, per stream: `maxItems` and `maxBytes` (of JSON); when either is
  * exceeded the oldest items are dropped and counted. Disk use per stream stays
@@ -40,11 +47,25 @@ export interface DiskSpoolOptions {
   maxBytes?: number;
   /** A segment file is closed and a new one begun past this size, bytes. Default 1 MiB. */
   segmentBytes?: number;
-  /** fdatasync written segments at most this often, ms; 0: after every push. Default 1000. */
+  /** An item still unacknowledged this long after it was written is fdatasync'ed, ms; 0: after every push. Default 1000. */
   fsyncIntervalMs?: number;
+  /** After a head move (ack, drop), the state file is rewritten within this long, ms; 0: at once. Default 10000. */
+  stateIntervalMs?: number;
 }
 
-export const DISK_SPOOL_DEFAULTS = { maxItems: 7200, maxBytes: 32 * 1024 * 1024, segmentBytes: 1024 * 1024, fsyncIntervalMs: 1000 } as const;
+export const DISK_SPOOL_DEFAULTS = {
+  maxItems: 7200, maxBytes: 32 * 1024 * 1024, segmentBytes: 1024 * 1024, fsyncIntervalMs: 1000, stateIntervalMs: 10_000,
+} as const;
+
+/** What the spool wrote to disk since it was opened. */
+export interface DiskSpoolStats {
+  /** fdatasync calls of segment files. */
+  fsyncs: number;
+  /** Due syncs left out because every item written since the last one was acknowledged by then. */
+  fsyncsSkipped: number;
+  /** State file rewrites. */
+  stateWrites: number;
+}
 
 /** What was found in the directory when the spool was opened. */
 export interface SpoolRecovery {
@@ -57,8 +78,8 @@ export interface SpoolRecovery {
   warnings: string[];
 }
 
-/** One held item: seq, and where its line is. */
-interface Entry { seq: number; seg: number; offset: number; bytes: number }
+/** One held item: seq, where its line is, and when it was written (performance.now() ms; 0 if loaded from disk). */
+interface Entry { seq: number; seg: number; offset: number; bytes: number; at: number }
 /** A segment file; `fd` is open (for appending) only for the current one. */
 interface Seg { n: number; path: string; fd: number | null; size: number; dirty: boolean }
 
@@ -71,6 +92,8 @@ class StreamStore {
   nextSeg = 1;
   bytes = 0;
   dropped = 0;
+  /** Highest seq known to be on disk for good: fdatasync'ed, loaded, or acknowledged before its sync was due. */
+  syncedUpTo = 0;
   constructor(readonly stream: Stream, readonly dir: string) {}
 
   get length(): number {
@@ -102,8 +125,12 @@ export class DiskSpool implements Spool {
   readonly #stores = new Map<Stream, StreamStore>();
   #state!: SpoolState;
   #timer: NodeJS.Timeout | null = null;
+  #timerAt = Infinity;
   #closed = false;
   #syncError: Error | null = null;
+  /** The state file is behind the heads in memory since this time (performance.now() ms), or null. */
+  #stateDirtySince: number | null = null;
+  readonly #stats: DiskSpoolStats = { fsyncs: 0, fsyncsSkipped: 0, stateWrites: 0 };
 
   /** Open (or create) the spool in `opts.dir`; throws SpoolDirError if it cannot be used. */
   constructor(opts: DiskSpoolOptions) {
@@ -113,18 +140,16 @@ export class DiskSpool implements Spool {
       maxBytes: opts.maxBytes ?? DISK_SPOOL_DEFAULTS.maxBytes,
       segmentBytes: opts.segmentBytes ?? DISK_SPOOL_DEFAULTS.segmentBytes,
       fsyncIntervalMs: opts.fsyncIntervalMs ?? DISK_SPOOL_DEFAULTS.fsyncIntervalMs,
+      stateIntervalMs: opts.stateIntervalMs ?? DISK_SPOOL_DEFAULTS.stateIntervalMs,
     };
     for (const [k, v] of Object.entries(this.#opts)) {
-      if (!Number.isInteger(v) || v < (k === 'fsyncIntervalMs' ? 0 : 1)) throw new RangeError(`DiskSpool ${k} must be a ${k === 'fsyncIntervalMs' ? 'non-negative' : 'positive'} integer, got ${v}`);
+      const zeroOk = k === 'fsyncIntervalMs' || k === 'stateIntervalMs';
+      if (!Number.isInteger(v) || v < (zeroOk ? 0 : 1)) throw new RangeError(`DiskSpool ${k} must be a ${zeroOk ? 'non-negative' : 'positive'} integer, got ${v}`);
     }
     try {
       this.recovery = this.#load();
     } catch (e) {
       throw e instanceof RangeError ? e : new SpoolDirError(this.dir, e);
-    }
-    if (this.#opts.fsyncIntervalMs > 0) {
-      this.#timer = setInterval(() => this.#sync(), this.#opts.fsyncIntervalMs);
-      this.#timer.unref();
     }
   }
 
@@ -136,13 +161,19 @@ export class DiskSpool implements Spool {
     let cur = st.current;
     if (!cur || (cur.size > 0 && cur.size + line.length > this.#opts.segmentBytes)) cur = this.#roll(st);
     writeSync(cur.fd!, line);
-    st.entries.push({ seq: item.seq, seg: cur.n, offset: cur.size, bytes: line.length });
+    const at = performance.now();
+    st.entries.push({ seq: item.seq, seg: cur.n, offset: cur.size, bytes: line.length, at });
     cur.size += line.length;
     st.bytes += line.length;
     const ss = this.#state[stream];
     ss.lastSeq = Math.max(ss.lastSeq, item.seq);
-    if (this.#opts.fsyncIntervalMs === 0) fdatasyncSync(cur.fd!);
-    else cur.dirty = true;
+    if (this.#opts.fsyncIntervalMs === 0) {
+      this.#fdatasync(cur.fd!);
+      st.syncedUpTo = item.seq;
+    } else {
+      cur.dirty = true;
+      this.#arm(at + this.#opts.fsyncIntervalMs);
+    }
     return this.#enforceBounds(st);
   }
 
@@ -170,7 +201,7 @@ export class DiskSpool implements Spool {
     const n = to - st.head;
     if (n > 0) this.#advance(st, to);
     // Rare (a watermark left by an earlier history): numbering must continue above it after a restart.
-    else if (above) writeState(this.dir, this.#state, false);
+    else if (above) this.#writeState(false);
     return n;
   }
 
@@ -189,6 +220,20 @@ export class DiskSpool implements Spool {
     return Math.max(this.#state[stream].lastSeq, this.#store(stream).lastHeld());
   }
 
+  /** Disk writes since the spool was opened. */
+  stats(): DiskSpoolStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Do now what is due later: fdatasync every unacknowledged item not yet
+   * synced, and rewrite the state file if it is behind. (close() does this too.)
+   */
+  flush(): void {
+    if (this.#closed) return;
+    this.#syncDue(Infinity);
+  }
+
   /** Bytes of JSON held on `stream`. */
   bytes(stream: Stream): number {
     return this.#store(stream).bytes;
@@ -198,17 +243,17 @@ export class DiskSpool implements Spool {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     for (const st of this.#stores.values()) {
       for (const seg of st.segs) {
         if (seg.fd === null) continue;
-        if (seg.dirty) fdatasyncSync(seg.fd);
+        if (seg.dirty) this.#fdatasync(seg.fd);
         closeSync(seg.fd);
         seg.fd = null;
       }
       st.current = null;
     }
-    writeState(this.dir, this.#state, true);
+    this.#writeState(true);
   }
 
   #store(stream: Stream): StreamStore {
@@ -238,7 +283,7 @@ export class DiskSpool implements Spool {
         if (l.corrupt) { rec.corrupt += l.corrupt; rec.warnings.push(`${stream}/${segmentName(n)}: ${l.corrupt} unreadable line(s) skipped`); }
         st.segs.push({ n, path, fd: null, size: l.size, dirty: false });
         for (const it of l.items) {
-          st.entries.push({ seq: it.seq, seg: n, offset: it.offset, bytes: it.bytes });
+          st.entries.push({ seq: it.seq, seg: n, offset: it.offset, bytes: it.bytes, at: 0 });
           st.bytes += it.bytes;
         }
       }
@@ -246,10 +291,12 @@ export class DiskSpool implements Spool {
       this.#enforceBounds(st, false);
       this.#setHead(st);
       this.#collect(st);
+      // What was found is on disk already (an earlier run's close or sync, or the kernel's writeback).
+      st.syncedUpTo = st.lastHeld();
       rec.items[stream] = st.length;
     }
     // Proves the directory writable before the agent relies on it.
-    writeState(this.dir, this.#state, true);
+    this.#writeState(true);
     return rec;
   }
 
@@ -257,7 +304,10 @@ export class DiskSpool implements Spool {
   #roll(st: StreamStore): Seg {
     const old = st.current;
     if (old?.fd != null) {
-      if (old.dirty) fdatasyncSync(old.fd);
+      if (old.dirty) {
+        this.#fdatasync(old.fd);
+        st.syncedUpTo = st.lastHeld();
+      }
       closeSync(old.fd);
       old.fd = null;
       old.dirty = false;
@@ -295,7 +345,11 @@ export class DiskSpool implements Spool {
   #advance(st: StreamStore, to: number): void {
     this.#forget(st, to);
     this.#setHead(st);
-    writeState(this.dir, this.#state, false);
+    if (this.#opts.stateIntervalMs === 0) this.#writeState(false);
+    else {
+      this.#stateDirtySince ??= performance.now();
+      this.#arm(this.#stateDirtySince + this.#opts.stateIntervalMs);
+    }
     this.#collect(st);
   }
 
@@ -330,29 +384,77 @@ export class DiskSpool implements Spool {
     });
   }
 
-  /** The last error of the periodic sync (a full or failing disk), if any; pushes throw theirs. */
-  get lastSyncError(): Error | null {
-    return this.#syncError;
+  /** Have #onTimer run at `at` (performance.now() ms) or earlier. */
+  #arm(at: number): void {
+    if (this.#closed || at >= this.#timerAt) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, at - performance.now()));
+    this.#timer.unref();
   }
 
-  /** The periodic fdatasync of the current segments. */
-  #sync(): void {
+  #onTimer(): void {
+    this.#timer = null;
+    this.#timerAt = Infinity;
     if (this.#closed) return;
     try {
-      this.#syncNow();
+      this.#syncDue(performance.now());
       this.#syncError = null;
     } catch (e) {
       this.#syncError = e as Error;
+      // Try again one interval later rather than never.
+      this.#arm(performance.now() + Math.max(this.#opts.fsyncIntervalMs, 1000));
     }
   }
 
-  #syncNow(): void {
+  /**
+   * fdatasync each current segment whose oldest unacknowledged, unsynced item
+   * was written at least fsyncIntervalMs before `now`; rewrite the state file
+   * if it has been behind for stateIntervalMs. Arms the timer for what is due later.
+   */
+  #syncDue(now: number): void {
+    const interval = this.#opts.fsyncIntervalMs;
     for (const st of this.#stores.values()) {
       const cur = st.current;
-      if (cur?.fd != null && cur.dirty) {
-        fdatasyncSync(cur.fd);
+      if (cur?.fd == null || !cur.dirty) continue;
+      // Only held (unacknowledged) items count; everything before the head the hub holds durably.
+      const i = st.upperBound(st.syncedUpTo);
+      if (i >= st.entries.length) {
+        // All written since the last sync is acknowledged already.
+        this.#stats.fsyncsSkipped++;
         cur.dirty = false;
+        st.syncedUpTo = st.lastHeld();
+        continue;
+      }
+      const due = st.entries[i].at + interval;
+      if (due <= now) {
+        this.#fdatasync(cur.fd);
+        cur.dirty = false;
+        st.syncedUpTo = st.lastHeld();
+      } else {
+        this.#arm(due);
       }
     }
+    const since = this.#stateDirtySince;
+    if (since !== null) {
+      if (since + this.#opts.stateIntervalMs <= now) this.#writeState(false);
+      else this.#arm(since + this.#opts.stateIntervalMs);
+    }
+  }
+
+  #fdatasync(fd: number): void {
+    fdatasyncSync(fd);
+    this.#stats.fsyncs++;
+  }
+
+  #writeState(sync: boolean): void {
+    writeState(this.dir, this.#state, sync);
+    this.#stats.stateWrites++;
+    this.#stateDirtySince = null;
+  }
+
+  /** The last error of a timed sync or state write (a full or failing disk), if any; pushes throw theirs. */
+  get lastSyncError(): Error | null {
+    return this.#syncError;
   }
 }

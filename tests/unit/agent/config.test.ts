@@ -48,7 +48,7 @@ load('should read a valid file and fill every default', () => {
   assert.ok(f);
   assert.equal(warnings, []);
   assert.is(config.hub, 'https://hub.example.net');
-  assert.equal(config.spool, { dir: '/var/tmp/spool', maxItems: 10_000, maxBytes: 32 * 1024 * 1024, segmentBytes: 1024 * 1024, fsyncIntervalMs: 1000 });
+  assert.equal(config.spool, { dir: '/var/tmp/spool', maxItems: 10_000, maxBytes: 32 * 1024 * 1024, segmentBytes: 1024 * 1024, fsyncIntervalMs: 1000, stateIntervalMs: 10_000 });
   assert.equal(config.accounts, {
     enabled: true, intervalMs: 10_000, minUid: 2000, include: ['web'], exclude: ['backup'], quota: 'walk',
     walkBudgetPerTick: 500, walkPassGapMs: 60_000, quotaIntervalMs: 60_000,

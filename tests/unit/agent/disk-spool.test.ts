@@ -16,7 +16,7 @@ const tempDir = (): string => {
 const segments = (dir: string, stream = 'samples'): string[] => readdirSync(join(dir, stream)).sort();
 /** A spool with small segments (about 4 samples each) so tests cross segment boundaries. */
 const open = (dir: string, o: Partial<ConstructorParameters<typeof DiskSpool>[0]> = {}): DiskSpool =>
-  new DiskSpool({ dir, segmentBytes: 1000, fsyncIntervalMs: 0, ...o });
+  new DiskSpool({ dir, segmentBytes: 1000, fsyncIntervalMs: 0, stateIntervalMs: 0, ...o });
 
 const spool = suite('DiskSpool');
 spool.after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -83,6 +83,38 @@ spool('should keep items after a crash (no close) and carry an acked watermark a
   assert.is(b.lastSeq('services'), 40);
   b.close();
   a.close();
+});
+
+spool('should resend after a crash what was acknowledged since the last state write, and nothing acknowledged after flush()', () => {
+  const dir = tempDir();
+  const a = open(dir, { stateIntervalMs: 60_000 });
+  for (let i = 1; i <= 5; i++) a.push('samples', sampleAt(i));
+  a.ack('samples', 3);
+  assert.is(a.stats().stateWrites, 1); // the one proving the directory writable; the ack's is not due yet
+  // No close(): the process died before the state was due. Every unacknowledged item is there, and more.
+  const b = open(dir);
+  assert.equal(seqs(b.pending('samples')), [1, 2, 3, 4, 5]);
+  b.close();
+  a.flush();
+  const c = open(dir);
+  assert.equal(seqs(c.pending('samples')), [4, 5]);
+  c.close();
+  a.close();
+});
+
+spool('should fdatasync only items not acknowledged by the time their sync is due', () => {
+  const s = open(tempDir(), { fsyncIntervalMs: 60_000, stateIntervalMs: 60_000 });
+  s.push('samples', sampleAt(1));
+  s.push('samples', sampleAt(2));
+  s.ack('samples', 2);
+  s.flush();
+  assert.equal([s.stats().fsyncs, s.stats().fsyncsSkipped], [0, 1]);
+  s.push('samples', sampleAt(3));
+  s.flush();
+  assert.equal([s.stats().fsyncs, s.stats().fsyncsSkipped], [1, 1]);
+  s.push('samples', sampleAt(4));
+  s.close();
+  assert.is(s.stats().fsyncs, 2);
 });
 
 spool('should drop the oldest items when the item bound is hit, count them and report the range', () => {
@@ -205,6 +237,7 @@ spool('should throw a SpoolDirError at once for a directory the kernel will not 
 spool('should refuse bounds that are not positive integers', () => {
   assert.throws(() => open(tempDir(), { maxItems: 0 }), RangeError);
   assert.throws(() => open(tempDir(), { maxBytes: 1.5 }), RangeError);
+  assert.throws(() => open(tempDir(), { stateIntervalMs: -1 }), RangeError);
 });
 
 spool.run();
