@@ -15,6 +15,8 @@ export class ApiRequestError extends Error {
     /** The hub's machine-readable code, or `network` / `http_<status>`. */
     readonly code: string,
     message: string,
+    /** The request field the hub blames, if any. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ApiRequestError';
@@ -50,7 +52,7 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   const parsed: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     if (res.status === 401 && path !== '/session' && path !== '/me') onUnauthorized?.();
-    if (isApiError(parsed)) throw new ApiRequestError(res.status, parsed.error.code, parsed.error.message);
+    if (isApiError(parsed)) throw new ApiRequestError(res.status, parsed.error.code, parsed.error.message, parsed.error.field);
     throw new ApiRequestError(res.status, `http_${res.status}`, `The hub answered ${res.status} ${res.statusText}.`.trim());
   }
   return parsed as T;
