@@ -16,6 +16,12 @@ export interface QueueOptions {
   /** Longest long-poll a client may ask for, and the one it gets without asking, s. */
   maxWaitS: number;
   defaultWaitS: number;
+  /**
+   * This hub is the only one using the database's queues (no REDIS_URL): messages and cursors are also
+   * held in memory (`queue.memory.ts`) and cursors written every `cursorFlushMs`.
+   */
+  exclusive: boolean;
+  cursorFlushMs: number;
 }
 
 export const QUEUE_DEFAULTS: QueueOptions = {
@@ -26,6 +32,8 @@ export const QUEUE_DEFAULTS: QueueOptions = {
   batchLimit: 100,
   maxWaitS: 60,
   defaultWaitS: 30,
+  exclusive: false,
+  cursorFlushMs: 200,
 };
 
 /**

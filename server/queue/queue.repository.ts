@@ -37,6 +37,17 @@ export class QueueRepository {
     return rows.map((r: any) => ({ id: Number(r.id), body: r.body, at: Number(r.at) }));
   }
 
+  /** Every message of `queue`, oldest first. */
+  async all(queue: string): Promise<StoredMessage[]> {
+    const rows = await this.knex(MESSAGES).select('id', 'body', 'at').where('queue', queue).orderBy('id', 'asc');
+    return rows.map((r: any) => ({ id: Number(r.id), body: r.body, at: Number(r.at) }));
+  }
+
+  /** Put the cursors of `consumers` at `lastId`, seen at `now` (those that exist). */
+  async writeCursorGroup(queue: string, consumers: string[], lastId: number, now: number): Promise<void> {
+    await this.knex(CONSUMERS).update({ last_id: lastId, seen_at: now }).where('queue', queue).whereIn('consumer', consumers);
+  }
+
   /** The id of the newest message of `queue` (0 if none): where a new consumer starts. */
   async lastId(queue: string): Promise<number> {
     const row = await this.knex(MESSAGES).where('queue', queue).max({ m: 'id' }).first();

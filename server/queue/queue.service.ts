@@ -20,6 +20,7 @@ import { QueueDelivery } from './queue.delivery.js';
 import { createQueueMetrics, type QueueMetrics } from './queue.metrics.js';
 import { QUEUE_DEFAULTS, type QueueOptions } from './queue.options.js';
 import { QueueRepository, type StoredMessage } from './queue.repository.js';
+import { MemoryQueueRepository } from './queue.memory.js';
 import { KeyedSerial } from './queue.serial.js';
 import type { QueueWaker } from './queue.waker.js';
 
@@ -40,7 +41,7 @@ export class QueueService {
 
   constructor(orm: Orm, dialect: Dialect, private waker: QueueWaker, options: Partial<QueueOptions> = {}, private log?: Logger, registry?: Registry) {
     this.options = { ...QUEUE_DEFAULTS, ...options };
-    this.repo = new QueueRepository(orm, dialect);
+    this.repo = this.options.exclusive ? new MemoryQueueRepository(orm, dialect, this.options.cursorFlushMs, log) : new QueueRepository(orm, dialect);
     this.metrics = createQueueMetrics(registry);
     this.delivery = new QueueDelivery(this.repo, this.consumers, this.options, this.metrics, log);
   }
@@ -50,6 +51,7 @@ export class QueueService {
     this.unsubscribe = this.waker.onWake((queue) => this.delivery.wake(queue));
     this.sweepTimer = setInterval(() => { void this.sweep(); }, this.options.sweepEveryMs);
     this.sweepTimer.unref();
+    if (this.repo instanceof MemoryQueueRepository) this.repo.start();
   }
 
   /** Answer every waiting request with nothing (so the HTTP server can close) and let running statements finish. */
@@ -57,6 +59,7 @@ export class QueueService {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.unsubscribe?.();
     await Promise.all([this.delivery.stop(), this.pushes.drain(), this.sweeping]);
+    if (this.repo instanceof MemoryQueueRepository) await this.repo.close();
   }
 
   /** Store a message (`body`: its JSON text) and wake the consumers waiting on `queue`. Names are already checked. */
