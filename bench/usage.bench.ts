@@ -1,0 +1,146 @@
+/**
+ * `GET /api/usage` at fleet scale on MariaDB: the hub (pinned to core 0) on a database seeded
+ * with 1,000,000 accounts over 20 servers (100,000 with --quick; the note says so) by bulk
+ * INSERTs into the usage tables, as the ingest commit keeps them. Measures pages of 1,000 by
+ * name and by total from random starting points (p50/p95 over HTTP), against the same page
+ * (the page query and its hosts query) run bare with mysql2 in interleaved pairs; the totals
+ * (a `limit=1` request); the full CSV export's time and the hub's peak RSS during it.
+ * Issue aims: page p95 ≤ 50 ms, totals ≤ 5 ms.
+ */
+import { createConnection, type Connection } from 'mysql2/promise';
+import { encodeCursor } from '../server/usage/usage.cursor.js';
+import { SERVER_CORE, rssMb, sleep } from './lib/proc.js';
+import type { Bench, BenchContext, Figure } from './lib/report.js';
+import { median, percentile } from './lib/stats.js';
+import { MARIADB, startHub } from './lib/targets.js';
+
+const HOSTS = 20;
+const PAGE = 1000;
+
+const name = (i: number) => `acct${String(i).padStart(7, '0')}`;
+/** Bytes of account i on its first host; repeats every 50,000 accounts, so totals tie. */
+const bytesOf = (i: number) => ((i * 7919) % 50_000) * 4096;
+
+async function seed(db: Connection, accounts: number, hostIds: number[], log: (m: string) => void): Promise<void> {
+  const t0 = performance.now();
+  const hostBytes = new Map<number, { bytes: number; accounts: number }>(hostIds.map((h) => [h, { bytes: 0, accounts: 0 }]));
+  let fleetBytes = 0;
+  const BATCH = 5000;
+  await db.query('SET unique_checks = 0');
+  for (let start = 0; start < accounts; start += BATCH) {
+    const bytesRows: unknown[][] = [], totalRows: unknown[][] = [], accountRows: unknown[][] = [];
+    for (let i = start; i < Math.min(accounts, start + BATCH); i++) {
+      // Every account on one host, every third on a second one too; every tenth registered to the admin.
+      const on = [hostIds[i % HOSTS], ...(i % 3 === 0 ? [hostIds[(i + 7) % HOSTS]] : [])];
+      let total = 0;
+      on.forEach((h, k) => {
+        const b = k === 0 ? bytesOf(i) : bytesOf(i) >> 1;
+        bytesRows.push([name(i), h, b]);
+        const t = hostBytes.get(h)!; t.bytes += b; t.accounts++;
+        total += b;
+      });
+      totalRows.push([name(i), total, on.length]);
+      fleetBytes += total;
+      if (i % 10 === 0) accountRows.push([on[0], name(i), 1, null, null, Date.now()]);
+    }
+    await db.query('INSERT INTO usage_bytes (account, host_id, bytes) VALUES ?', [bytesRows]);
+    await db.query('INSERT INTO usage_totals (account, total_bytes, hosts) VALUES ?', [totalRows]);
+    if (accountRows.length) await db.query('INSERT INTO accounts (host_id, name, owner_id, plan_id, mount, created_at) VALUES ?', [accountRows]);
+  }
+  await db.query('INSERT INTO host_usage_totals (host_id, bytes, accounts) VALUES ? ON DUPLICATE KEY UPDATE bytes = VALUES(bytes), accounts = VALUES(accounts)',
+    [[[0, fleetBytes, accounts], ...[...hostBytes].map(([h, t]) => [h, t.bytes, t.accounts])]]);
+  await db.query('SET unique_checks = 1');
+  await db.query('ANALYZE TABLE usage_bytes, usage_totals, accounts');
+  log(`usage: seeded ${accounts} accounts over ${HOSTS} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** The same page a hub request reads, bare: the keyset query and the hosts-and-owners query of its accounts. */
+async function barePage(db: Connection, sort: 'account' | 'total', i: number): Promise<number> {
+  const [rows] = sort === 'account'
+    ? await db.query('SELECT account, total_bytes FROM usage_totals WHERE account > ? ORDER BY account LIMIT ?', [name(i), PAGE + 1])
+    : await db.query('SELECT account, total_bytes FROM usage_totals WHERE (total_bytes < ? OR (total_bytes = ? AND account > ?)) ORDER BY total_bytes DESC, account ASC LIMIT ?',
+      [bytesOf(i), bytesOf(i), name(i), PAGE + 1]);
+  const names = (rows as any[]).slice(0, PAGE).map((r) => r.account);
+  if (names.length) {
+    await db.query('SELECT b.account, b.host_id, b.bytes, a.id, a.owner_id FROM usage_bytes b LEFT JOIN accounts a ON a.host_id = b.host_id AND a.name = b.account WHERE b.account IN (?)', [names]);
+  }
+  return names.length;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function run(ctx: BenchContext): Promise<Figure[]> {
+  const accounts = ctx.quick ? 100_000 : 1_000_000;
+  const rounds = ctx.quick ? 20 : 60;
+  const hub = await startHub('mariadb', SERVER_CORE, HOSTS, ctx.log);
+  const db = await createConnection({ host: MARIADB.host, port: MARIADB.port, user: MARIADB.user, password: MARIADB.password, database: MARIADB.database });
+  try {
+    const [hosts] = await db.query('SELECT id FROM hosts ORDER BY id');
+    await seed(db, accounts, (hosts as any[]).map((h) => Number(h.id)), ctx.log);
+    const get = async (q: string) => {
+      const res = await fetch(`${hub.url}/api/usage?${q}`, { headers: { cookie: hub.cookie! } });
+      if (res.status !== 200) throw new Error(`GET /api/usage?${q}: HTTP ${res.status}`);
+      return res.json() as Promise<any>;
+    };
+    // Warm up: the first pages load the indexes into the buffer pool.
+    for (let k = 0; k < 5; k++) { await get(`limit=${PAGE}`); await get(`limit=${PAGE}&sort=total`); }
+
+    const figures: Figure[] = [];
+    for (const sort of ['account', 'total'] as const) {
+      const hubMs: number[] = [], bareMs: number[] = [], ratios: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const i = Math.floor(Math.random() * (accounts - PAGE));
+        const after = encodeCursor(sort === 'account' ? { sort, account: name(i) } : { sort, totalBytes: bytesOf(i), account: name(i) });
+        let rows = 0;
+        const a = await timed(async () => { rows = (await get(`limit=${PAGE}&sort=${sort}&after=${after}`)).rows.length; });
+        const b = await timed(() => barePage(db, sort, i));
+        if (rows === 0) throw new Error(`empty page for sort=${sort}`);
+        hubMs.push(a); bareMs.push(b); ratios.push(a / b);
+      }
+      const p50 = percentile(hubMs, 50), p95 = percentile(hubMs, 95);
+      figures.push(
+        { name: `usage.mariadb.page_by_${sort}_p50`, value: round(p50), unit: 'ms', baseline: { name: 'bare SQL (mysql2), same page', value: round(percentile(bareMs, 50)) }, ratio: round(median(ratios)) },
+        { name: `usage.mariadb.page_by_${sort}_p95`, value: round(p95), unit: 'ms', baseline: { name: 'bare SQL (mysql2), same page', value: round(percentile(bareMs, 95)) } },
+      );
+      ctx.log(`usage: page of ${PAGE} by ${sort}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (bare p50 ${percentile(bareMs, 50).toFixed(1)} ms)`);
+    }
+
+    const totalsMs: number[] = [];
+    let fleetAccounts = 0;
+    for (let r = 0; r < rounds; r++) totalsMs.push(await timed(async () => { fleetAccounts = (await get('limit=1')).totals.accounts; }));
+    if (fleetAccounts !== accounts) throw new Error(`totals say ${fleetAccounts} accounts, seeded ${accounts}`);
+    figures.push({ name: 'usage.mariadb.totals_p95', value: round(percentile(totalsMs, 95)), unit: 'ms' });
+
+    const rssBefore = rssMb(hub.child.pid);
+    let peak = rssBefore, sampling = true;
+    const sampler = (async () => { while (sampling) { peak = Math.max(peak, rssMb(hub.child.pid)); await sleep(50); } })();
+    let lines = 0;
+    const csvS = await timed(async () => {
+      const res = await fetch(`${hub.url}/api/usage?format=csv`, { headers: { cookie: hub.cookie! } });
+      if (res.status !== 200 || !res.body) throw new Error(`CSV export: HTTP ${res.status}`);
+      const dec = new TextDecoder();
+      for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) { const s = dec.decode(chunk, { stream: true }); for (let k = s.indexOf('\n'); k >= 0; k = s.indexOf('\n', k + 1)) lines++; }
+    }) / 1000;
+    sampling = false;
+    await sampler;
+    if (lines !== accounts + 1) throw new Error(`CSV export had ${lines - 1} rows, seeded ${accounts}`);
+    figures.push(
+      { name: 'usage.mariadb.csv_export_s', value: round(csvS), unit: 's' },
+      { name: 'usage.mariadb.csv_peak_rss', value: round(peak), unit: 'MB' },
+    );
+    ctx.log(`usage: CSV of ${accounts} rows in ${csvS.toFixed(1)} s; hub RSS ${rssBefore.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`);
+    if (ctx.quick) ctx.note(`usage.mariadb.*: --quick seeds ${accounts.toLocaleString('en')} accounts (the full run 1,000,000)`);
+    return figures;
+  } finally {
+    await db.end();
+    await hub.stop(); // drops the bench database
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+export const usageBench: Bench = { name: 'usage', run };
