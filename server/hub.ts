@@ -24,6 +24,7 @@ import { AgentGateway } from './ingest/agent.socket.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { LiveGateway } from './live/live.socket.js';
 import { errorMiddleware, forbidden, HttpError } from './http/errors.js';
+import { sameOrigin, sameOriginWrites } from './http/same-origin.js';
 import type { AppState, HubDeps } from './http/context.js';
 import { healthRoutes } from './http/health.routes.js';
 import { sessionRoutes } from './http/session.routes.js';
@@ -85,7 +86,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   await accounts.load(ingest);
   const hosts = new HostsRepository(orm);
   const waker: QueueWaker = config.REDIS_URL ? await connectRedisWaker(config.REDIS_URL, { log }) : new LocalQueueWaker();
-  const queues = new QueueService(orm, dialect, waker, {}, log, metrics.registry);
+  // Without Redis this hub is the only one serving the queues: they are also held in memory.
+  const queues = new QueueService(orm, dialect, waker, { exclusive: !config.REDIS_URL }, log, metrics.registry);
 
   const app = new Koa<AppState>({ proxy: config.TRUST_PROXY });
   // Koa composes its middleware when callback() is called: take it once everything is registered.
@@ -96,6 +98,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     maxHttpBufferSize: 2 * MAX_MESSAGE_BYTES,
     serveClient: false,
     cors: { origin: false },
+    // A page of another site may not open a dashboard's live feed with the viewer's cookie.
+    allowRequest: (req, cb) => cb(null, sameOrigin(req.headers)),
   });
   const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics);
   const audit = new AuditService(orm, log);
@@ -135,6 +139,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     }
     await next();
   });
+  app.use(sameOriginWrites());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
   for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
     queueRoutes(queues), kioskRoutes(kiosks), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
