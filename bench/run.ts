@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { agentBench } from './agent.bench.js';
+import { clientBench } from './client.bench.js';
 import { ingestBench } from './ingest.bench.js';
 import { usageBench } from './usage.bench.js';
 import { queueBench } from './queue.bench.js';
@@ -15,7 +16,7 @@ import { GENERATOR_CORE, killAllChildren, pinSelf } from './lib/proc.js';
 import { formatTable, newResults, writeResults, type Bench, type BenchContext } from './lib/report.js';
 
 /** Every benchmark, in the order they run. */
-const BENCHES: Bench[] = [ingestBench, queueBench, usageBench, agentBench];
+const BENCHES: Bench[] = [ingestBench, queueBench, usageBench, agentBench, clientBench];
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 

@@ -1,0 +1,116 @@
+/**
+ * The fleet overview in real Chromium with 500 hosts reporting every second: time from
+ * opening the page to the first live figure, main-thread busy time per second (Chromium's
+ * Performance.getMetrics TaskDuration), and the dashboard's JavaScript gzipped. The baseline
+ * is the same page on an empty fleet, measured in interleaved rounds.
+ * The hosts are fed in-process into the hub's fleet state (what an agent's samples end in),
+ * so the load generator costs nothing over socket.io; the live fan-out and the page are real.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, startUiHub } from '../tests/helpers/browser.js';
+import { ADMIN, Api, sample, type TestHub } from '../tests/helpers/hub.js';
+import type { Bench, BenchContext, Figure } from './lib/report.js';
+import { median } from './lib/stats.js';
+import { ROOT } from './lib/targets.js';
+
+const HOSTS = 500;
+const GiB = 2 ** 30;
+
+/** Registers `n` hosts and feeds each a sample a second, spread over the second; returns the stop function. */
+async function feed(t: TestHub, n: number): Promise<() => void> {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push((await t.admin.post('/api/hosts', { name: `web-${i}` })).body.host.id);
+  const fleet = t.hub.deps.fleet;
+  for (const id of ids) fleet.agentConnected(id, 1);
+  let seq = 0, turn = 0;
+  const disks = [{ mount: '/', device: '/dev/sda1', fsType: 'ext4', sizeBytes: 500 * GiB, usedBytes: 120 * GiB, availBytes: 380 * GiB }];
+  const slice = Math.ceil(n / 10);
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const part = ids.slice((turn % 10) * slice, (turn % 10 + 1) * slice);
+    turn++;
+    seq++;
+    for (const id of part) fleet.applySamples(id, [{ ...sample(seq, now, { cpuPct: Math.random() * 100 }), disks } as any], now);
+  }, 100);
+  return () => clearInterval(timer);
+}
+
+interface Round { firstValueMs: number; busyMsPerS: number }
+
+async function measure(browser: Browser, t: TestHub, windowS: number): Promise<Round> {
+  const api = await new Api(t.url).login(ADMIN.email, ADMIN.password);
+  const [name, value] = api.cookie.split('=');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addCookies([{ name, value, url: t.url }]);
+  const page = await context.newPage();
+  await page.goto(`${t.url}/#/`);
+  // The first live figure: the summary bar, drawn from the fleet snapshot.
+  await page.waitForSelector('[data-testid="hosts-online"]', { timeout: 15_000 });
+  const firstValueMs = await page.evaluate(() => performance.now());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const task = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+  await page.waitForTimeout(1000);
+  const before = await task();
+  const started = Date.now();
+  await page.waitForTimeout(windowS * 1000);
+  const busyMsPerS = ((await task()) - before) * 1000 / ((Date.now() - started) / 1000);
+  await context.close();
+  return { firstValueMs, busyMsPerS };
+}
+
+function jsSizes(): { total: number; initial: number } {
+  const dir = join(ROOT, 'dist/client/assets');
+  const html = readFileSync(join(ROOT, 'dist/client/index.html'), 'utf8');
+  let total = 0, initial = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+    const gz = gzipSync(readFileSync(join(dir, f)), { level: 9 }).length;
+    total += gz;
+    if (html.includes(f)) initial += gz;
+  }
+  return { total, initial };
+}
+
+export const clientBench: Bench = {
+  name: 'client',
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const rounds = ctx.quick ? 2 : 5;
+    const windowS = ctx.quick ? 5 : 10;
+    const busy = await startUiHub('sqlite', { LOG_LEVEL: 'silent' });
+    const empty = await startUiHub('sqlite', { LOG_LEVEL: 'silent' });
+    const browser = await launchBrowser();
+    let stop = () => {};
+    try {
+      ctx.log(`registering ${HOSTS} hosts`);
+      stop = await feed(busy, HOSTS);
+      await new Promise((r) => setTimeout(r, 2000));
+      const a: Round[] = [], b: Round[] = [];
+      for (let i = 0; i < rounds; i++) {
+        a.push(await measure(browser, busy, windowS));
+        b.push(await measure(browser, empty, windowS));
+        ctx.log(`round ${i + 1}: first value ${a[i].firstValueMs.toFixed(0)} ms (empty ${b[i].firstValueMs.toFixed(0)}), busy ${a[i].busyMsPerS.toFixed(0)} ms/s (empty ${b[i].busyMsPerS.toFixed(0)})`);
+      }
+      const pair = (f: (r: Round) => number) => {
+        const value = median(a.map(f)), base = median(b.map(f));
+        return { value: Math.round(value * 10) / 10, baseline: Math.round(base * 10) / 10, ratio: Math.round(median(a.map((r, i) => f(r) / Math.max(1e-9, f(b[i])))) * 100) / 100 };
+      };
+      const first = pair((r) => r.firstValueMs), busyMs = pair((r) => r.busyMsPerS);
+      const js = jsSizes();
+      ctx.note(`client: ${HOSTS} hosts fed in-process (a sample each per second), Chromium headless at 1280×800, ${rounds} interleaved rounds, ${windowS} s windows; not pinned to cores`);
+      return [
+        { name: `client.fleet${HOSTS}.first_live_value`, value: first.value, unit: 'ms', baseline: { name: 'empty fleet', value: first.baseline }, ratio: first.ratio },
+        { name: `client.fleet${HOSTS}.main_thread_busy`, value: busyMs.value, unit: 'ms/s', baseline: { name: 'empty fleet', value: busyMs.baseline }, ratio: busyMs.ratio },
+        { name: 'client.bundle.js_gzip_total', value: Math.round(js.total / 102.4) / 10, unit: 'KiB' },
+        { name: 'client.bundle.js_gzip_initial', value: Math.round(js.initial / 102.4) / 10, unit: 'KiB' },
+      ];
+    } finally {
+      stop();
+      await browser.close();
+      await busy.stop();
+      await empty.stop();
+    }
+  },
+};
