@@ -255,6 +255,7 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
       services?.stop();
       await source?.stop();
       await connection.stop(stopOpts);
+      sampler.close();
       if (ownSpool) spool.close();
       log.info('agent stopped');
     },

@@ -5,18 +5,21 @@
 import { performance } from 'node:perf_hooks';
 import type { Disk, Sample } from '../protocol/index.js';
 import { sampleSchema } from '../protocol/index.js';
-import { cpuBusyPct, readCpuTimes, type CpuTimes } from './collectors/cpu.js';
-import { diskIoRates, readDiskstats, type DiskStats } from './collectors/diskio.js';
-import { readFilesystems, type FilesystemsResult, type StatfsFn } from './collectors/filesystems.js';
-import { readLoadavg } from './collectors/loadavg.js';
-import { readMeminfo } from './collectors/memory.js';
-import { netRates, readNetDev, type NetDev } from './collectors/network.js';
-import type { Reading } from './collectors/proc.js';
+import { cpuBusyPct, parseCpuTimes, type CpuTimes } from './collectors/cpu.js';
+import { diskIoRates, parseDiskstats, type DiskStats } from './collectors/diskio.js';
+import { measureMounts, parseMounts, realMounts, type FilesystemsResult, type MountEntry, type StatfsFn } from './collectors/filesystems.js';
+import { parseLoadavg } from './collectors/loadavg.js';
+import { parseMeminfo } from './collectors/memory.js';
+import { netRates, parseNetDev, type NetDev } from './collectors/network.js';
+import { fail, ok, type Reading } from './collectors/proc.js';
+import { ProcReader } from './collectors/proc-reader.js';
 import { Sequence } from './sequence.js';
 
 export interface SamplerOptions {
   /** Root of the proc filesystem, default "/proc". */
   procRoot?: string;
+  /** Keep the /proc files open between ticks (pread at 0). Default: true for "/proc", false elsewhere (fixture trees are swapped). */
+  keepOpen?: boolean;
   /** Wall clock for `t`, Unix ms. Default Date.now. */
   now?: () => number;
   /** Monotonic clock for the time between readings, ms. Default performance.now, or `now` when only `now` is given. */
@@ -75,12 +78,37 @@ export class Sampler {
   #fsInFlight: Promise<Reading<FilesystemsResult>> | null = null;
   /** Serialises sample(): two overlapping ticks would corrupt the previous counters. */
   #chain: Promise<unknown> = Promise.resolve();
+  readonly #files: ProcReader;
+  /** The last mount table read, and the mounts worth measuring in it (reparsed only when the text changes). */
+  #mounts: { text: string; real: MountEntry[] } | null = null;
 
   constructor(opts: SamplerOptions = {}) {
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
     this.#mono = opts.monotonic ?? (opts.now ? opts.now : () => performance.now());
     this.sequence = opts.sequence ?? new Sequence();
+    this.#files = new ProcReader({ procRoot: opts.procRoot, keepOpen: opts.keepOpen });
+  }
+
+  /** Close the /proc files kept open. */
+  close(): void {
+    this.#files.close();
+  }
+
+  /** The real mounts from the mount table (/proc/self/mounts, else /proc/mounts), then their statfs. */
+  #filesystems(): Promise<Reading<FilesystemsResult>> {
+    let text = this.#files.text('self/mounts');
+    if (!text.ok) {
+      const fallback = this.#files.text('mounts');
+      if (!fallback.ok) return Promise.resolve(fail(`${text.error}; ${fallback.error}`));
+      text = fallback;
+    }
+    if (this.#mounts?.text !== text.value) {
+      const parsed = parseMounts(text.value);
+      if (!parsed.ok) return Promise.resolve(fail(`mount table: ${parsed.error}`));
+      this.#mounts = { text: text.value, real: realMounts(parsed.value) };
+    }
+    return measureMounts(this.#mounts.real, { statfs: this.#opts.statfs }).then(ok);
   }
 
   /** Take one sample. Never rejects; calls are run one after the other. */
@@ -91,14 +119,18 @@ export class Sampler {
   }
 
   async #take(): Promise<SampleResult> {
-    const p = { procRoot: this.#opts.procRoot };
-    const fsTask = this.#fsInFlight ?? readFilesystems({ ...p, statfs: this.#opts.statfs }).finally(() => { this.#fsInFlight = null; });
+    const fsTask = this.#fsInFlight ?? this.#filesystems().finally(() => { this.#fsInFlight = null; });
     this.#fsInFlight = fsTask;
-    const [load, mem, cpu, net, disk] = await Promise.all([
-      readLoadavg(p), readMeminfo(p), readCpuTimes(p), readNetDev(p), readDiskstats(p),
-    ]);
+    const f = this.#files;
+    const load = f.parse('loadavg', parseLoadavg);
+    const mem = f.parse('meminfo', parseMeminfo);
+    const cpu = f.parse('stat', parseCpuTimes);
+    const net = f.parse('net/dev', parseNetDev);
+    const disk = f.parse('diskstats', parseDiskstats);
     // Wait for the disks only briefly: a slow statfs skips this tick's disks, not the sample.
-    const fs = await Promise.race([fsTask, new Promise<null>((r) => setTimeout(r, 250, null).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    const fs = await Promise.race([fsTask, new Promise<null>((r) => { timer = setTimeout(r, 250, null); })]);
+    clearTimeout(timer);
     const at = this.#mono();
     const t = Math.round(this.#now());
     const errors: string[] = [];

@@ -126,10 +126,15 @@ export async function readFilesystems(opts: FilesystemsOptions = {}): Promise<Re
   }
   const parsed = parseMounts(text.value);
   if (!parsed.ok) return fail(`mount table: ${parsed.error}`);
+  return ok(await measureMounts(realMounts(parsed.value), opts));
+}
+
+/** statfs each of `mounts` (at once, each within the timeout): the reportable disks and one message per mount that failed. */
+export async function measureMounts(mounts: readonly MountEntry[], opts: FilesystemsOptions = {}): Promise<FilesystemsResult> {
   const statfs = opts.statfs ?? ((p: string) => fsStatfs(p));
   const timeoutMs = opts.statfsTimeoutMs ?? 2000;
   const errors: string[] = [];
-  const results = await Promise.all(realMounts(parsed.value).map(async (m) => {
+  const results = await Promise.all(mounts.map(async (m) => {
     try {
       const disk = toDisk(m, await withTimeout(statfs(m.mount), timeoutMs, `statfs ${m.mount}`));
       if (disk.sizeBytes === 0) return null;
@@ -144,5 +149,5 @@ export async function readFilesystems(opts: FilesystemsOptions = {}): Promise<Re
       return null;
     }
   }));
-  return ok({ disks: results.filter((d): d is Disk => d !== null), errors });
+  return { disks: results.filter((d): d is Disk => d !== null), errors };
 }
