@@ -7,8 +7,9 @@
  *
  * Setup (root): users `rpbench_NNN` with files in their homes (lib/agent-host.ts;
  * removed at the end, on error and on ctrl-c), the hub on SQLite with one host
- * registered (pinned to core 1, with this runner), then the agent
- * (`node --import tsx agent/cli.ts --config FILE`) and node_exporter, both
+ * registered (pinned to core 1, with this runner), then the agent as it is
+ * deployed (the single-file build, built first: `node dist/agent/rackpulse-agent.mjs
+ * --config FILE`) and node_exporter, both
  * pinned to core 0 and measured over the same windows (lib/agent-measure.ts),
  * so they see the same noise. After a warm-up, each round measures a window
  * on the idle host, starts the `sleep` processes (spread over the bench users),
@@ -26,12 +27,14 @@
  *   --settle-s=S         between starting the processes and measuring (10, 5 with --quick: one accounts scan and one process check)
  *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's, 2000 entries a second)
  *   --node-exporter=PATH the baseline (/usr/bin/prometheus-node-exporter)
- *   --agent-bundle=FILE  run `node FILE` (the single-file build of agent/build.ts) instead of tsx and agent/cli.ts
+ *   --agent-bundle=FILE  run `node FILE` as the agent (default: build dist/agent/rackpulse-agent.mjs with agent/build.ts and run it)
+ *   --agent-tsx          run the sources under tsx (`node --import tsx agent/cli.ts`) instead of the single-file build
  *   --agent-profile=DIR  write a V8 CPU profile of the agent there when it stops (node --cpu-prof)
  *   --verbose            echo the agent's log
  */
 import { writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AgentConfigInput } from '../agent/config.js';
@@ -55,7 +58,7 @@ const AFTER_KILL_S = 3;
 interface Options {
   users: number; files: number; procs: number; rounds: number;
   windowS: number; warmupS: number; settleS: number;
-  walkBudget?: number; nodeExporter: string; agentBundle?: string; agentProfile?: string; verbose: boolean;
+  walkBudget?: number; nodeExporter: string; agentBundle?: string; agentTsx: boolean; agentProfile?: string; verbose: boolean;
 }
 
 function parseOptions(ctx: BenchContext): Options {
@@ -80,6 +83,7 @@ function parseOptions(ctx: BenchContext): Options {
     walkBudget: arg('walk-budget') === undefined ? undefined : num('walk-budget', 0),
     nodeExporter: arg('node-exporter') ?? NODE_EXPORTER,
     agentBundle: bundle ? resolve(bundle) : undefined,
+    agentTsx: ctx.argv.includes('--agent-tsx'),
     agentProfile: profile ? resolve(profile) : undefined,
     verbose: ctx.argv.includes('--verbose'),
   };
@@ -101,8 +105,9 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     return [];
   }
   const busy = `${o.procs}_procs`;
+  if (!o.agentTsx && !o.agentBundle) o.agentBundle = buildAgentBundle(ctx);
   ctx.log(`agent: ${o.users} users × ${o.files} files, ${o.rounds} round(s) of idle / ${o.procs} processes, ` +
-    `${o.windowS} s windows, warm-up ${o.warmupS} s, agent ${o.agentBundle ? `bundle ${o.agentBundle}` : 'tsx agent/cli.ts'}`);
+    `${o.windowS} s windows, warm-up ${o.warmupS} s, agent ${o.agentTsx ? 'tsx agent/cli.ts' : `node ${o.agentBundle}`}`);
 
   await removeStaleUsers(ctx.log);
   let users: BenchUsers | null = null;
@@ -149,15 +154,18 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     await mkdir(join(tmp, 'spool'), { recursive: true });
     await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
 
-    if (!o.agentBundle) {
+    if (o.agentTsx) {
       ctx.note('agent: run under tsx (node --import tsx agent/cli.ts), whose loader adds to its RSS and start-up; ' +
         'the deployed agent is the single-file build (deploy/rackpulse-agent.service): measure it with ' +
-        '--agent-bundle=dist/agent/rackpulse-agent.mjs after npx tsx agent/build.ts');
+        'the default (without --agent-tsx)');
     }
     ne = await startNodeExporter(SERVER_CORE, o.nodeExporter);
     if (!ne) ctx.note(`agent: ${o.nodeExporter} is not installed (apt-get install prometheus-node-exporter); the agent is reported alone`);
     const prof = o.agentProfile ? ['--cpu-prof', `--cpu-prof-dir=${o.agentProfile}`] : [];
-    const args = [...prof, ...(o.agentBundle ? [o.agentBundle] : ['--import', 'tsx', 'agent/cli.ts']), '--config', configFile];
+    // The node flags of the systemd unit, so the agent runs as deployed.
+    const flags = deployedNodeFlags();
+    ctx.log(`agent: node flags from deploy/rackpulse-agent.service: ${flags.join(' ') || '(none)'}`);
+    const args = [...prof, ...flags, ...(o.agentTsx ? ['--import', 'tsx', 'agent/cli.ts'] : [o.agentBundle!]), '--config', configFile];
     const agentStarted = performance.now();
     agent = spawnPinned('agent', SERVER_CORE, process.execPath, args, {
       cwd: ROOT, echo: o.verbose,
@@ -280,6 +288,22 @@ function checkAims(records: WindowRecord[], busy: string, withNe: boolean, ctx: 
     for (const [what, ok] of checks) if (!ok) missed.push(`${variant}: ${what}`);
   }
   if (missed.length) ctx.note(`agent: aims missed: ${missed.join('; ')}`);
+}
+
+/** The options given to node by the ExecStart line of deploy/rackpulse-agent.service (those before the script). */
+function deployedNodeFlags(): string[] {
+  const unit = readFileSync(join(ROOT, 'deploy/rackpulse-agent.service'), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1].trim().split(/\s+/) ?? [];
+  return exec.slice(1).filter((a, i, all) => a.startsWith('--') && all.slice(1, i + 1).every((b) => b.startsWith('--')));
+}
+
+/** Build the single-file agent (agent/build.ts), as deployed; returns its path. */
+function buildAgentBundle(ctx: BenchContext): string {
+  const t = performance.now();
+  execFileSync(process.execPath, ['--import', 'tsx', 'agent/build.ts'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const file = join(ROOT, 'dist/agent/rackpulse-agent.mjs');
+  ctx.log(`agent: built ${file} (${Math.round(statSync(file).size / 1024)} KiB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return file;
 }
 
 /** Wait until the hub lists the bench host as online (the agent connected and sent a sample). */
