@@ -37,17 +37,26 @@ export function parseProcStat(text: string): Reading<ProcStat> {
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return fail('no "(comm)" in stat line');
   const pid = Number(text.slice(0, open).trim());
-  // f[0] is field 3 (state), so field n is f[n - 3].
-  const f = text.slice(close + 1).trim().split(' ');
-  if (!Number.isInteger(pid) || pid <= 0 || f.length < 22) return fail(`malformed stat line "${text.slice(0, 80).trim()}"`);
-  const num = (n: number): number => {
-    const s = f[n - 3];
-    // cutime/cstime are signed in the kernel's format; a negative value is nonsense and counts as 0.
-    return /^-?\d+$/.test(s) ? Math.max(0, Number(s)) : NaN;
-  };
+  // Read every scan for every process: the fields are picked out by position
+  // (field n starts after the (n-2)th space following the ')'), without
+  // splitting the line into strings. f(n) is field n, -1 if malformed.
+  const starts = FIELD_STARTS;
+  let n = 3;
+  let i = close + 2;
+  starts[3] = i;
+  while (n < 24) {
+    const sp = text.indexOf(' ', i);
+    if (sp < 0) break;
+    i = sp + 1;
+    starts[++n] = i;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || n < 24 || text.charCodeAt(close + 1) !== 32) {
+    return fail(`malformed stat line "${text.slice(0, 80).trim()}"`);
+  }
   const v = {
-    pid, comm: text.slice(open + 1, close), state: f[0], ppid: num(4),
-    utime: num(14), stime: num(15), cutime: num(16), cstime: num(17), starttime: num(22), rssPages: num(24),
+    pid, comm: text.slice(open + 1, close), state: text.slice(starts[3], starts[4] - 1), ppid: intAt(text, starts[4]),
+    utime: intAt(text, starts[14]), stime: intAt(text, starts[15]), cutime: intAt(text, starts[16]), cstime: intAt(text, starts[17]),
+    starttime: intAt(text, starts[22]), rssPages: intAt(text, starts[24]),
   };
   // NaN poisons the sum: one cheap check on the hot path, the field name only when something is wrong.
   if (Number.isNaN(v.ppid + v.utime + v.stime + v.cutime + v.cstime + v.starttime + v.rssPages)) {
@@ -55,6 +64,30 @@ export function parseProcStat(text: string): Reading<ProcStat> {
     return fail(`malformed stat field ${bad} in "${text.slice(0, 80).trim()}"`);
   }
   return ok(v);
+}
+
+/** Where each field of the line being parsed starts (index = field number); reused, parsing is synchronous. */
+const FIELD_STARTS = new Int32Array(25);
+
+/**
+ * The decimal integer at `i` up to the next space, newline or the end; NaN if
+ * it is anything else. cutime/cstime are signed in the kernel's format: a
+ * negative value is nonsense and counts as 0.
+ */
+function intAt(text: string, i: number): number {
+  let neg = false;
+  if (text.charCodeAt(i) === 45) { neg = true; i++; }
+  let v = 0;
+  let digits = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10) break;
+    if (c < 48 || c > 57) return NaN;
+    v = v * 10 + (c - 48);
+    digits++;
+  }
+  if (digits === 0) return NaN;
+  return neg ? 0 : v;
 }
 
 /** What /proc/[pid]/status adds: the real uid, and VmRSS. */
