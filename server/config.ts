@@ -19,6 +19,13 @@ const schema = z.object({
   LIVE_INTERVAL_MS: z.coerce.number().int().min(10).max(10000).default(50),
   /** A host with no sample for this long is offline, ms. */
   OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).default(10000),
+  /** Requests per second one caller (session, kiosk token or address) may make to /api, sustained; 0: no limit. */
+  API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /** Requests one caller may make at once beyond the sustained rate. */
+  API_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  /** Messages per second one agent connection may send, sustained; past it (and the burst) the agent is disconnected and resends from its spool. */
+  AGENT_MSG_RATE: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  AGENT_MSG_BURST: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** Directory of the built client (served at /). */
   CLIENT_DIR: z.string().default('dist/client'),
   /** Serve the Touchscreen `/messenger` (no authentication: anyone who reaches the hub reads and writes every queue). */

@@ -25,6 +25,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { LiveGateway } from './live/live.socket.js';
 import { errorMiddleware, forbidden, HttpError } from './http/errors.js';
 import { sameOrigin, sameOriginWrites } from './http/same-origin.js';
+import { apiRateLimit } from './http/rate-limit.js';
 import type { AppState, HubDeps } from './http/context.js';
 import { healthRoutes } from './http/health.routes.js';
 import { sessionRoutes } from './http/session.routes.js';
@@ -101,7 +102,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     // A page of another site may not open a dashboard's live feed with the viewer's cookie.
     allowRequest: (req, cb) => cb(null, sameOrigin(req.headers)),
   });
-  const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics);
+  const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics, { rate: config.AGENT_MSG_RATE, burst: config.AGENT_MSG_BURST });
   const audit = new AuditService(orm, log);
   const kiosks = new KioskService(orm, audit, log);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
@@ -140,6 +141,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     await next();
   });
   app.use(sameOriginWrites());
+  app.use(apiRateLimit(config.API_RATE_LIMIT, config.API_RATE_BURST, metrics.registry));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
   for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
     queueRoutes(queues), kioskRoutes(kiosks), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {

@@ -16,8 +16,12 @@ import type { HubMetrics } from '../metrics.js';
 import type { FleetState } from './fleet.state.js';
 import type { IngestService } from './ingest.service.js';
 import type { HostsRepository } from '../hosts/hosts.repository.js';
+import { TokenBucket } from '../http/rate-limit.js';
 
-type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number; tokenHash: string }>;
+/** Messages per second one agent connection may send, sustained, and at once. */
+export interface AgentFloodLimit { rate: number; burst: number }
+
+type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number; tokenHash: string; bucket: TokenBucket }>;
 const KNOWN_EVENTS = ['hello', 'samples', 'quota', 'services', 'spoolDropped'];
 
 export class AgentGateway {
@@ -29,7 +33,8 @@ export class AgentGateway {
   /** Counts evictions, so a token lookup that a revoke overtook is not cached. */
   private evictions = 0;
 
-  constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics) {
+  constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics,
+    private flood: AgentFloodLimit = { rate: 200, burst: 5000 }) {
     this.nsp = io.of('/agent') as any;
     this.nsp.use((socket, next) => { this.authenticate(socket as AgentSocket).then(() => next(), (err) => next(err)); });
     this.nsp.on('connection', (s) => this.onConnection(s as AgentSocket));
@@ -67,6 +72,7 @@ export class AgentGateway {
     socket.data.agentVersion = auth.data.agentVersion;
     socket.data.oversized = 0;
     socket.data.tokenHash = tokenHash;
+    socket.data.bucket = new TokenBucket(this.flood.rate, this.flood.burst);
   }
 
   private onConnection(socket: AgentSocket): void {
@@ -92,6 +98,15 @@ export class AgentGateway {
     const reject = (m: RejectMessage) => { this.metrics.rejected.inc({ reason: m.reason }); socket.emit('reject', m); };
     const guard = <T>(event: string, schema: ZodType<T>, raw: unknown, stream?: Stream): T | null => {
       this.metrics.messages.inc({ event });
+      if (!socket.connected) return null;
+      if (!socket.data.bucket.take()) {
+        // A flood: stop reading this agent at once (nothing after this message is taken, so no seq is
+        // skipped); it reconnects with backoff and resends from its spool what was not acknowledged.
+        reject({ event, reason: 'rate_limited', message: `more than ${this.flood.rate} messages per second; disconnecting` });
+        this.log.warn({ hostId }, 'agent flooded the hub; disconnected');
+        socket.disconnect(true);
+        return null;
+      }
       if (socket.data.oversized > 0) {
         socket.data.oversized--;
         reject({ event, reason: 'too_large', message: `message larger than ${MAX_MESSAGE_BYTES} bytes` });
@@ -139,6 +154,12 @@ export class AgentGateway {
     });
     socket.onAny((event: string) => {
       if (!KNOWN_EVENTS.includes(event)) {
+        if (!socket.connected) return;
+        if (!socket.data.bucket.take()) {
+          reject({ event: String(event).slice(0, 64), reason: 'rate_limited', message: 'too many messages; disconnecting' });
+          socket.disconnect(true);
+          return;
+        }
         this.metrics.messages.inc({ event: 'unknown' });
         reject({ event: String(event).slice(0, 64), reason: 'unknown_event', message: 'unknown event' });
       }

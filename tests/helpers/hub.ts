@@ -51,7 +51,9 @@ async function startHubUnlogged(kind: DbKind, env: Record<string, string>, exist
   const db = existing ?? await createTestDb(kind);
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
-    FLUSH_INTERVAL_MS: '50', LIVE_INTERVAL_MS: '20', LOG_LEVEL: 'silent', CLIENT_DIR: '/nonexistent', ...env,
+    FLUSH_INTERVAL_MS: '50', LIVE_INTERVAL_MS: '20', LOG_LEVEL: 'silent', CLIENT_DIR: '/nonexistent',
+    // Tests drive the API far faster than any person; the flood tests set their own limits.
+    API_RATE_LIMIT: '0', ...env,
   });
   const hub = await createHub(config, { log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const admin = await new Api(hub.url).login(ADMIN.email, ADMIN.password);

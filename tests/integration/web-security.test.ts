@@ -18,7 +18,7 @@ const users = async (h: TestHub) => (await h.admin.get('/api/users')).body.users
 
 csrf('should refuse a write carrying the admin cookie from another site, and change nothing', async ({ h }) => {
   const before = await users(h);
-  for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }]) {
+  for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }] as Record<string, string>[]) {
     const res = await h.admin.req('POST', '/api/users', { email: `x${Math.random()}@example.com`, password: 'long-enough-password', role: 'customer' }, headers);
     assert.is(res.status, 403, JSON.stringify(headers));
     assert.is(res.body.error.code, 'cross_site');
