@@ -72,6 +72,8 @@ export async function startHub(store: 'sqlite' | 'mariadb', core: number, agents
     env: {
       PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn',
       ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, SESSION_SECRET: 'rackpulse-bench-session-secret-0123456789',
+      // One bench client (one session) drives thousands of requests per second: measure the path, not the flood limit.
+      API_RATE_LIMIT: '0',
     },
   });
   const url = `http://127.0.0.1:${port}`;
