@@ -30,6 +30,8 @@ const schema = z.object({
   CLIENT_DIR: z.string().default('dist/client'),
   /** Serve the Touchscreen `/messenger` (no authentication: anyone who reaches the hub reads and writes every queue). */
   QUEUE_MESSENGER: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind TLS). */
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });

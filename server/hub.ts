@@ -13,6 +13,7 @@ import { MAX_MESSAGE_BYTES } from '../protocol/index.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { createMetrics, registerCollectedGauges } from './metrics.js';
 import { dialectOf, openDatabase } from './db/orm.js';
 import { AccountUsageSchema, HostSchema, HostStatusSchema, DiskSchema, ServiceStateSchema } from './db/entities.js';
 import { SessionService, SESSION_COOKIE } from './auth/session.service.js';
@@ -107,6 +108,10 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const kiosks = new KioskService(orm, audit, log);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
   const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
+  registerCollectedGauges(metrics, {
+    fleet, liveSockets: () => live.nsp.sockets.values() as Iterable<any>, ingestPending: () => ingest.pendingRows,
+    queueDepth: () => orm.em.getConnection().execute('select count(*) as n from queue_messages').then((r: any[]) => Number(r[0]?.n ?? 0), () => null),
+  });
 
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {

@@ -1,6 +1,10 @@
 /** Liveness, readiness (database reachable and commits going through) and Prometheus metrics. */
 import Router from '@koa/router';
+import { timingSafeEqual } from 'node:crypto';
 import type { HubDeps } from './context.js';
+import { HttpError } from './errors.js';
+import { hashToken } from '../auth/secrets.js';
+import { bearerToken } from '../kiosk/kiosk.access.js';
 
 export function healthRoutes(d: HubDeps): Router {
   const r = new Router();
@@ -18,6 +22,16 @@ export function healthRoutes(d: HubDeps): Router {
     ctx.body = { ready, database: db ? 'reachable' : 'unreachable', commits: d.ingest.dbHealthy ? 'ok' : 'failing' };
   });
   r.get('/metrics', async (ctx) => {
+    // With METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`.
+    const want = d.config.METRICS_TOKEN;
+    if (want !== undefined) {
+      const got = bearerToken(ctx.get('authorization') || undefined) ?? '';
+      const a = hashToken(got), b = hashToken(want);
+      if (!timingSafeEqual(Buffer.from(a), Buffer.from(b))) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        throw new HttpError(401, 'unauthorized', 'a bearer token is required for /metrics');
+      }
+    }
     ctx.type = d.metrics.registry.contentType;
     ctx.body = await d.metrics.registry.metrics();
   });

@@ -29,6 +29,8 @@ export class IngestService {
   private dirtyStatus = new Set<number>();
   private statusPersistedAt = new Map<number, number>();
   private dirtyWatermarks = new Set<number>();
+  /** When the oldest sample of a host not yet acknowledged was accepted, ms (for the ack lag metric). */
+  private pendingSince = new Map<number, number>();
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ackListeners: AckListener[] = [];
@@ -121,6 +123,7 @@ export class IngestService {
     }
     this.dirtyStatus.add(hostId);
     this.dirtyWatermarks.add(hostId);
+    if (!this.pendingSince.has(hostId)) this.pendingSince.set(hostId, now);
     return fresh.length;
   }
 
@@ -178,13 +181,19 @@ export class IngestService {
   forgetHost(hostId: number): void {
     this.rollups.dropHost(hostId);
     this.accepted.delete(hostId); this.durable.delete(hostId);
-    this.dirtyStatus.delete(hostId); this.dirtyWatermarks.delete(hostId);
+    this.dirtyStatus.delete(hostId); this.dirtyWatermarks.delete(hostId); this.pendingSince.delete(hostId);
     this.usage.delete(hostId); this.services.delete(hostId);
     const p = this.pending;
     p.disks = p.disks.filter((d) => d.hostId !== hostId);
     p.diskHosts = p.diskHosts.filter((h) => h !== hostId);
     p.usage = p.usage.filter((u) => u.hostId !== hostId);
     p.services = p.services.filter((s) => s.hostId !== hostId);
+  }
+
+  /** Rows waiting for the next commit (rollup buckets, latest state, watermarks). */
+  get pendingRows(): number {
+    const p = this.pending;
+    return this.rollups.size + p.disks.length + p.usage.length + p.services.length + this.dirtyStatus.size + this.dirtyWatermarks.size;
   }
 
   private markAllStatus(): void { for (const id of this.fleet.hosts.keys()) this.dirtyStatus.add(id); this.statusPersistedAt.clear(); }
@@ -247,6 +256,12 @@ export class IngestService {
       }
       this.durable.set(hostId, d);
       const a = this.accepted.get(hostId)!;
+      const since = this.pendingSince.get(hostId);
+      if (since !== undefined && w.samples === d.samples) {
+        this.metrics.ackLagSeconds.observe((Date.now() - since) / 1000);
+        // Samples accepted after this batch was taken wait from (at most) its start.
+        if (a.samples > d.samples) this.pendingSince.set(hostId, now); else this.pendingSince.delete(hostId);
+      }
       if (a.samples === d.samples && a.quota === d.quota && a.services === d.services) this.dirtyWatermarks.delete(hostId);
     }
   }
