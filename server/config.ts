@@ -28,6 +28,8 @@ const schema = z.object({
   AGENT_MSG_BURST: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** Directory of the built client (served at /). */
   CLIENT_DIR: z.string().default('dist/client'),
+  /** Directory of the built NOC kiosk (served at /kiosk/ and /kiosk/touch). */
+  KIOSK_DIR: z.string().default('dist/kiosk'),
   /** Serve the Touchscreen `/messenger` (no authentication: anyone who reaches the hub reads and writes every queue). */
   QUEUE_MESSENGER: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */

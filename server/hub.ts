@@ -152,6 +152,18 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     queueRoutes(queues), kioskRoutes(kiosks), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
+  // The NOC kiosk: the wall at /kiosk/, the touchscreen controller at /kiosk/touch (before the dashboard's SPA fallback).
+  const kioskDir = resolve(config.KIOSK_DIR);
+  if (existsSync(kioskDir)) {
+    const kioskFiles = serve(kioskDir, { index: 'index.html', maxage: 0 });
+    app.use(async (ctx, next) => {
+      if (ctx.path === '/kiosk') return ctx.redirect('/kiosk/' + ctx.search);
+      if (!ctx.path.startsWith('/kiosk/')) return next();
+      const rest = ctx.path.slice('/kiosk'.length);
+      ctx.path = rest === '/touch' || rest === '/touch/' ? '/touch.html' : rest;
+      await kioskFiles(ctx, async () => {}); // not found stays a 404
+    });
+  } else log.warn({ kioskDir }, 'kiosk not built; run `npm run build` to serve the NOC kiosk');
   const clientDir = resolve(config.CLIENT_DIR);
   if (existsSync(clientDir)) {
     app.use(serve(clientDir, { index: 'index.html', maxage: 0 }));
