@@ -3,6 +3,7 @@
  * listed in one error.
  */
 import { z } from 'zod';
+import { parseTiers } from './ingest/rollups.js';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -34,6 +35,16 @@ const schema = z.object({
   QUEUE_MESSENGER: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Rollup tiers and how long each is kept: `width:keep,…` with s/m/h/d units, e.g. `1m:48h,30m:90d,1d:730d`. */
+  ROLLUP_TIERS: z.string().default('1m:48h,30m:90d,1d:730d').transform((v, ctx) => {
+    try { return parseTiers(v); } catch (e) { ctx.addIssue({ code: 'custom', message: `${(e as Error).message} (format width:keep,… e.g. 1m:48h,30m:90d,1d:730d)` }); return z.NEVER; }
+  }),
+  /** Rows deleted per statement when pruning old rollups (the hub yields to ingest between statements). */
+  PRUNE_BATCH: z.coerce.number().int().min(100).max(100000).default(5000),
+  /** How often old rollups are pruned, ms. */
+  PRUNE_INTERVAL_MS: z.coerce.number().int().min(1000).default(600000),
+  /** MySQL/MariaDB: keep the 1 min tier in one partition per day and prune it by dropping partitions. */
+  ROLLUP_PARTITIONS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind TLS). */
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });

@@ -12,7 +12,6 @@ import { Server } from 'socket.io';
 import { MAX_MESSAGE_BYTES } from '../protocol/index.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
 import { createMetrics, registerCollectedGauges } from './metrics.js';
 import { dialectOf, openDatabase } from './db/orm.js';
 import { AccountUsageSchema, HostSchema, HostStatusSchema, DiskSchema, ServiceStateSchema } from './db/entities.js';
@@ -21,6 +20,8 @@ import { HostsRepository } from './hosts/hosts.repository.js';
 import { FleetState } from './ingest/fleet.state.js';
 import { IngestRepository } from './ingest/ingest.repository.js';
 import { IngestService } from './ingest/ingest.service.js';
+import { useTiers } from './ingest/rollups.js';
+import { RollupPartitions } from './ingest/rollup.partitions.js';
 import { AgentGateway } from './ingest/agent.socket.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { LiveGateway } from './live/live.socket.js';
@@ -57,8 +58,6 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-const PRUNE_EVERY_MS = 10 * 60 * 1000;
-
 export async function createHub(config: Config, opts: { log?: Logger } = {}): Promise<Hub> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
@@ -82,7 +81,14 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     fleet.hosts.get(dk.hostId)?.disks.push({ mount: dk.mount, device: dk.device, fsType: dk.fsType, sizeBytes: dk.sizeBytes, usedBytes: dk.usedBytes, availBytes: dk.availBytes });
   }
 
+  useTiers(config.ROLLUP_TIERS);
   const ingest = new IngestService(new IngestRepository(orm, dialect), fleet, log, metrics, config.FLUSH_INTERVAL_MS);
+  ingest.pruneBatch = config.PRUNE_BATCH;
+  if (config.ROLLUP_PARTITIONS && dialect === 'mysql') {
+    const parts = new RollupPartitions((orm.em as any).getKnex(), config.ROLLUP_TIERS[0], log);
+    if (await parts.supported()) { await parts.maintain(Math.floor(Date.now() / 1000)); ingest.partitions = parts; }
+    else log.warn('ROLLUP_PARTITIONS: this server cannot partition tables; pruning in batches instead');
+  } else if (config.ROLLUP_PARTITIONS) log.warn('ROLLUP_PARTITIONS applies to MySQL/MariaDB only; pruning in batches');
   await ingest.load(usageRows, serviceRows);
   const accounts = new AccountsService(orm, fleet);
   await accounts.load(ingest);
@@ -180,7 +186,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   ingest.start();
   live.start();
   queues.start();
-  const pruneTimer = setInterval(() => { ingest.prune().catch((err) => log.warn({ err: err?.message }, 'prune failed')); }, PRUNE_EVERY_MS);
+  const pruneTimer = setInterval(() => { ingest.prune().catch((err) => log.warn({ err: err?.message }, 'prune failed')); }, config.PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
   await new Promise<void>((res, rej) => { http.once('error', rej); http.listen(config.PORT, config.HOST, () => res()); });

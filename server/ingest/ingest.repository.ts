@@ -125,6 +125,17 @@ export class IngestRepository {
     return typeof r?.changes === 'number' ? r.changes : (r?.rowsAffected ?? 0);
   }
 
+  /** Delete rollups of tiers not in `keep` (a tier removed from ROLLUP_TIERS), at most `limit` rows per statement. */
+  async pruneOtherTiers(keep: number[], limit = 5000): Promise<number> {
+    const marks = keep.map(() => '?').join(', ');
+    if (this.dialect === 'mysql') {
+      const r: any = await this.knex.raw(`DELETE FROM \`rollups\` WHERE \`tier\` NOT IN (${marks}) LIMIT ?`, [...keep, limit]);
+      return r[0]?.affectedRows ?? 0;
+    }
+    const r: any = await this.knex.raw(`DELETE FROM "rollups" WHERE rowid IN (SELECT rowid FROM "rollups" WHERE "tier" NOT IN (${marks}) LIMIT ?)`, [...keep, limit]);
+    return typeof r?.changes === 'number' ? r.changes : (r?.rowsAffected ?? 0);
+  }
+
   /** Rollup points of one metric between two times (ms), oldest first. */
   async series(hostId: number, tier: number, metric: string, fromMs: number, toMs: number): Promise<{ t: number; count: number; avg: number; min: number; max: number }[]> {
     const col = (p: string) => this.orm.getMetadata().get('Rollup').properties[p as never].fieldNames[0];

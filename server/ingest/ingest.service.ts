@@ -11,7 +11,7 @@ import type { AccountQuota, QuotaMessage, Sample, ServiceStatus, ServicesMessage
 import type { Logger } from '../logger.js';
 import type { FleetState } from './fleet.state.js';
 import { IngestRepository, emptyBatch, type CommitBatch } from './ingest.repository.js';
-import { RollupAccumulator, sampleValues, RETENTION_S, TIERS } from './rollups.js';
+import { RollupAccumulator, sampleValues, activeTiers } from './rollups.js';
 import type { AccountUsage, ServiceState } from '../db/entities.js';
 import type { HubMetrics } from '../metrics.js';
 
@@ -273,16 +273,29 @@ export class IngestService {
     await this.repo.deleteHostData(hostId);
   }
 
-  /** Delete rollups past their tier's retention in batches; returns rows deleted. */
+  /** Rows per prune statement, and the MySQL day partitions of the finest tier (set by the hub from its config). */
+  pruneBatch = 5000;
+  partitions: { maintain(nowS: number): Promise<number> } | null = null;
+
+  /**
+   * Delete rollups past their tier's retention, and those of tiers no longer configured, in batches of
+   * `pruneBatch` rows, pausing between statements so ingest commits interleave; returns rows deleted.
+   * With day partitions, whole days of the finest tier are dropped first (no row locks at all).
+   */
   async prune(nowMs = Date.now()): Promise<number> {
     let total = 0;
-    for (const tier of TIERS) {
-      const before = Math.floor(nowMs / 1000) - RETENTION_S[tier];
-      for (let i = 0; i < 200; i++) {
-        const n = await this.repo.prune(tier, before);
+    const nowS = Math.floor(nowMs / 1000);
+    if (this.partitions) total += await this.partitions.maintain(nowS);
+    const tiers = activeTiers();
+    const steps: { label: string; run: () => Promise<number> }[] = tiers.map((t) => ({ label: String(t.widthS), run: () => this.repo.prune(t.widthS, nowS - t.keepS, this.pruneBatch) }));
+    steps.push({ label: 'unconfigured', run: () => this.repo.pruneOtherTiers(tiers.map((t) => t.widthS), this.pruneBatch) });
+    for (const step of steps) {
+      for (let i = 0; i < 10_000; i++) {
+        const n = await step.run();
         total += n;
-        if (n < 5000) break;
-        await new Promise((r) => setImmediate(r)); // let ingest run between batches
+        if (n) this.metrics.pruned.inc({ tier: step.label }, n);
+        if (n < this.pruneBatch) break;
+        await new Promise((r) => setTimeout(r, 20)); // let ingest commit between batches
       }
     }
     return total;

@@ -7,10 +7,39 @@
 import { ROLLUP_METRICS, type RollupMetric } from '../db/entities.js';
 import type { Sample } from '../../protocol/index.js';
 
-/** Bucket widths in seconds, finest first. */
+/** Default bucket widths in seconds, finest first. */
 export const TIERS = [60, 1800, 86400] as const;
-/** How long each tier is kept, seconds: 48 h, 90 days, 2 years. */
+/** Default time each tier is kept, seconds: 48 h, 90 days, 2 years. */
 export const RETENTION_S: Record<number, number> = { 60: 48 * 3600, 1800: 90 * 86400, 86400: 730 * 86400 };
+
+/** One rollup tier: bucket width and how long its rows are kept, seconds. */
+export interface Tier { widthS: number; keepS: number }
+export const DEFAULT_TIERS: readonly Tier[] = TIERS.map((w) => ({ widthS: w, keepS: RETENTION_S[w] }));
+
+const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * Parse `ROLLUP_TIERS` (`width:keep,…`, units s, m, h, d; seconds without one), e.g. `1m:48h,30m:90d,1d:730d`.
+ * Widths must grow, each a multiple of the one before (so a coarser bucket is a union of finer ones), at least 1 min,
+ * and each kept longer than the one before and at least its width; throws an Error naming the problem.
+ */
+export function parseTiers(text: string): Tier[] {
+  const secs = (v: string) => { const m = /^(\d+)([smhd]?)$/.exec(v.trim()); if (!m) throw new Error(`bad duration "${v}"`); return Number(m[1]) * UNIT_S[m[2] || 's']; };
+  const tiers = text.split(',').map((part) => { const [w, k] = part.split(':'); return { widthS: secs(w ?? ''), keepS: secs(k ?? '') }; });
+  tiers.forEach((t, i) => {
+    if (t.widthS < 60) throw new Error(`tier ${i + 1}: width must be at least 1 min (the 1 s points are kept in memory)`);
+    if (t.keepS < t.widthS) throw new Error(`tier ${i + 1}: must be kept at least as long as its width`);
+    const prev = tiers[i - 1];
+    if (prev && (t.widthS <= prev.widthS || t.widthS % prev.widthS)) throw new Error(`tier ${i + 1}: width must be a larger multiple of the one before`);
+    if (prev && t.keepS <= prev.keepS) throw new Error(`tier ${i + 1}: must be kept longer than the one before`);
+  });
+  return tiers;
+}
+
+/** The tiers this process uses: the defaults until the hub applies ROLLUP_TIERS at start. */
+let active: readonly Tier[] = DEFAULT_TIERS;
+export function useTiers(tiers: readonly Tier[]): void { active = tiers; }
+export function activeTiers(): readonly Tier[] { return active; }
 
 export interface RollupDelta {
   hostId: number;
@@ -36,7 +65,7 @@ export class RollupAccumulator {
 
   add(hostId: number, tMs: number, values: number[]): void {
     const tS = Math.floor(tMs / 1000);
-    for (const tier of TIERS) {
+    for (const { widthS: tier } of active) {
       const bucket = tS - (tS % tier);
       const key = `${hostId}:${tier}:${bucket}`;
       let d = this.pending.get(key);
@@ -83,9 +112,9 @@ export class RollupAccumulator {
 }
 
 /** The finest tier whose retention covers `fromMs`, or 1 (the live ring) for the last 15 minutes. */
-export function tierFor(fromMs: number, nowMs: number): number {
+export function tierFor(fromMs: number, nowMs: number, tiers: readonly Tier[] = active): number {
   const age = (nowMs - fromMs) / 1000;
   if (age <= 15 * 60) return 1;
-  for (const t of TIERS) if (age <= RETENTION_S[t]) return t;
-  return TIERS[TIERS.length - 1];
+  for (const t of tiers) if (age <= t.keepS) return t.widthS;
+  return tiers[tiers.length - 1].widthS;
 }
