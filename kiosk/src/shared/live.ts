@@ -43,7 +43,7 @@ export interface LiveOptions {
 }
 
 const RETRY_MIN_MS = 1000;
-const RETRY_MAX_MS = 10_000;
+const RETRY_MAX_MS = 5000;
 
 export class KioskLive {
   private socket: Socket<ServerEvents, ClientEvents>;

@@ -20,8 +20,8 @@ export function alertsScreen(el: HTMLElement, w: number, h: number, m: WallModel
   const title = text(p, 24, head / 2, 'Alerts', head * 0.45, { weight: 800 });
   const rowH = Math.max(90, h / 7.5);
   const maxRows = Math.floor((h - head - rowH * 0.4) / rowH);
-  const big = Math.min(rowH * 0.3, 40);
-  const small = Math.min(rowH * 0.22, 30);
+  const big = Math.min(rowH * 0.34, 52);
+  const small = Math.min(rowH * 0.24, 36);
   let drawn: RaphaelElement[] = [];
   let lastKey = '';
 
