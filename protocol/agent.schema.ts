@@ -4,6 +4,7 @@
  * types are inferred from them, so there is one source of truth.
  */
 import { z } from 'zod';
+import { text } from './text.schema.js';
 import { MAX_SAMPLES_PER_MESSAGE } from './version.js';
 import type { AckMessage, HelloReply, RejectMessage } from './hub-replies.schema.js';
 
@@ -13,14 +14,14 @@ const nonNeg = z.number().finite().nonnegative();
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** Unix time in milliseconds. */
 const epochMs = z.number().int().nonnegative().max(8.64e15);
-const shortText = (max: number) => z.string().min(1).max(max);
+const shortText = (max: number) => text(max, 1);
 
 /** Handshake `auth` object of the agent's socket.io connection. */
 export const agentAuthSchema = z.object({
   /** Agent token issued by `POST /api/hosts`. */
   token: z.string().min(1).max(200),
   /** Agent release, e.g. "0.1.0". */
-  agentVersion: z.string().min(1).max(40),
+  agentVersion: text(40, 1),
   /** Protocol version the agent speaks (see PROTOCOL_VERSION). */
   protocol: z.number().int(),
 });
@@ -33,7 +34,7 @@ export const helloSchema = z.object({
   /** e.g. "linux". */
   os: shortText(40),
   /** Kernel release, e.g. "6.1.0-18-amd64". */
-  kernel: z.string().max(120),
+  kernel: text(120),
   /** Logical CPUs. */
   cpus: z.number().int().positive().max(100000),
   /** Physical memory, bytes. */
@@ -43,8 +44,8 @@ export const helloSchema = z.object({
   /** Named actions the agent's config offers (see `action`); `accounts` absent means every account. */
   actions: z.array(z.object({
     name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/),
-    description: z.string().max(200).optional(),
-    accounts: z.array(z.string().min(1).max(64)).max(100000).optional(),
+    description: text(200).optional(),
+    accounts: z.array(text(64, 1)).max(100000).optional(),
   }).strict()).max(100).optional(),
 }).strict();
 export type Hello = z.infer<typeof helloSchema>;
@@ -54,9 +55,9 @@ export const diskSchema = z.object({
   /** Mount point, e.g. "/home". */
   mount: shortText(512),
   /** Block device or source, e.g. "/dev/sda1". */
-  device: z.string().max(512),
+  device: text(512),
   /** Filesystem type, e.g. "ext4". */
-  fsType: z.string().max(40),
+  fsType: text(40),
   /** Total size, bytes. */
   sizeBytes: nonNeg,
   /** Used, bytes (size − free). */
@@ -137,12 +138,12 @@ export const serviceStatusSchema = z.object({
   /** Check name from the agent's config, e.g. "ssh" or "alice:rtorrent". */
   name: shortText(128),
   /** Account the service belongs to, if any. */
-  account: z.string().max(64).optional(),
+  account: text(64).optional(),
   status: z.enum(['up', 'down', 'unknown']),
   /** How long the check took, ms. */
   latencyMs: nonNeg.optional(),
   /** Short reason, e.g. "connection refused". */
-  reason: z.string().max(200).optional(),
+  reason: text(200).optional(),
   /** When it was checked, agent clock, Unix ms. */
   checkedAt: epochMs,
 }).strict();
@@ -176,7 +177,7 @@ export type SpoolDropped = z.infer<typeof spoolDroppedSchema>;
 /** Hub → agent: run one of the actions the agent's own config defines for an account. Names only: nothing from the wire is executed. */
 export const actionRequestSchema = z.object({
   /** Unix user name of the account. */
-  account: z.string().min(1).max(64),
+  account: text(64, 1),
   /** Action name from the agent's config, e.g. "restart-services". */
   action: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/),
 }).strict();
@@ -199,7 +200,7 @@ export interface ActionReply {
 /** Hub → agent: measure now and answer. */
 export const refreshRequestSchema = z.object({
   /** Unix user name, or absent for the whole host. */
-  account: z.string().max(64).optional(),
+  account: text(64).optional(),
 }).strict();
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export interface RefreshReply {

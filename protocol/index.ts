@@ -5,3 +5,4 @@ export * from './live.schema.js';
 export * from './api.types.js';
 export * from './alerts.schema.js';
 export * from './kiosk.schema.js';
+export * from './text.schema.js';

@@ -5,6 +5,7 @@
  */
 import Router from '@koa/router';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { AccountDto, RefreshReply } from '../../protocol/index.js';
 import { accountQuotaSchema, serviceStatusSchema } from '../../protocol/index.js';
 import { AccountSchema, HostSchema, PlanSchema, UserSchema, type Account } from '../db/entities.js';
@@ -16,7 +17,7 @@ const createSchema = z.object({
   name: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a unix user name (lower-case letters, digits, _ and -)'),
   ownerId: z.number().int().positive(),
   planId: z.number().int().positive(),
-  mount: z.string().min(1).max(255).startsWith('/').optional(),
+  mount: text(255, 1).pipe(z.string().startsWith('/')).optional(),
 }).strict();
 
 /** How long a refresh waits for the agent, ms. */

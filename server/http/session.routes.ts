@@ -1,6 +1,7 @@
 /** Sign-in (throttled per account and address) and sign-out with an HttpOnly, SameSite=Strict cookie; `GET /api/me`. */
 import Router from '@koa/router';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import type { UserDto } from '../../protocol/index.js';
 import type { User } from '../db/entities.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/session.service.js';
@@ -8,7 +9,7 @@ import { requireUser, type HubDeps } from './context.js';
 import { HttpError } from './errors.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 
-const signInSchema = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }).strict();
+const signInSchema = z.object({ email: text(254, 1), password: z.string().min(1).max(1024) }).strict();
 
 export const userDto = (u: User): UserDto => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
 

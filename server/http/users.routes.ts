@@ -1,6 +1,7 @@
 /** Users and plans — admin only. */
 import Router from '@koa/router';
 import { z } from 'zod';
+import { isSafeText, text } from '../../protocol/index.js';
 import type { PlanDto } from '../../protocol/index.js';
 import { PlanSchema, UserSchema, type Plan } from '../db/entities.js';
 import { hashPassword } from '../auth/secrets.js';
@@ -9,14 +10,14 @@ import { conflict } from './errors.js';
 import { userDto } from './session.routes.js';
 
 const userSchema = z.object({
-  email: z.string().email().max(254),
+  email: z.string().email().max(254).refine(isSafeText, 'must not contain control characters'),
   password: z.string().min(8).max(1024),
-  name: z.string().min(1).max(120).optional(),
+  name: text(120, 1).optional(),
   role: z.enum(['admin', 'customer']).default('customer'),
 }).strict();
 
 const planSchema = z.object({
-  name: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120).refine(isSafeText, 'must not contain control characters or invalid Unicode'),
   quotaBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   priceCents: z.number().int().nonnegative().max(1e9),
   public: z.boolean().default(true),

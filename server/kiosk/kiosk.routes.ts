@@ -5,13 +5,14 @@
  */
 import Router from '@koa/router';
 import { z } from 'zod';
+import { isSafeText } from '../../protocol/index.js';
 import type { KioskCreated } from '../../protocol/index.js';
 import { idParam, requireAdmin, requireKiosk } from '../http/context.js';
 import { notFound } from '../http/errors.js';
 import { kioskDto, type KioskService } from './kiosk.service.js';
 
 const createSchema = z.object({
-  name: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120).refine(isSafeText, 'must not contain control characters or invalid Unicode'),
   canAck: z.boolean().optional(),
 }).strict();
 

@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
+import { text } from '../../protocol/index.js';
 import { requireUser, type HubDeps } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
 import { decodeCursor } from './usage.cursor.js';
@@ -17,7 +18,7 @@ export const USAGE_MAX_LIMIT = 5000;
 
 const querySchema = z.object({
   host: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a host id').transform(Number).optional(),
-  account: z.string().min(1).max(64).optional(),
+  account: text(64, 1).optional(),
   after: z.string().min(1).max(400).optional(),
   limit: z.string().regex(/^[0-9]{1,6}$/, 'a whole number').transform(Number)
     .pipe(z.number().int().min(1).max(USAGE_MAX_LIMIT)).optional(),
