@@ -45,6 +45,10 @@ const schema = z.object({
   PRUNE_INTERVAL_MS: z.coerce.number().int().min(1000).default(600000),
   /** MySQL/MariaDB: keep the 1 min tier in one partition per day and prune it by dropping partitions. */
   ROLLUP_PARTITIONS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  /** Several hubs (with REDIS_URL): prefix of their Redis keys and stream; one per deployment sharing a Redis. */
+  CLUSTER_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('rackpulse'),
+  /** Several hubs (with REDIS_URL): how long a hub's claim on a host's rollups lasts unless renewed, ms. */
+  HOST_LEASE_MS: z.coerce.number().int().min(500).max(60000).default(5000),
   /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind TLS). */
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });

@@ -22,6 +22,7 @@ import { IngestRepository } from './ingest/ingest.repository.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { useTiers } from './ingest/rollups.js';
 import { RollupPartitions } from './ingest/rollup.partitions.js';
+import { Cluster } from './cluster/cluster.js';
 import { AgentGateway } from './ingest/agent.socket.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { LiveGateway } from './live/live.socket.js';
@@ -93,6 +94,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const accounts = new AccountsService(orm, fleet);
   await accounts.load(ingest);
   const hosts = new HostsRepository(orm);
+  // Several hubs: socket.io over the Redis streams adapter, a lease per host, the fleet mirrored (server/cluster).
+  const cluster = config.REDIS_URL ? await Cluster.connect(config.REDIS_URL, config.CLUSTER_NAME, log) : null;
   const waker: QueueWaker = config.REDIS_URL ? await connectRedisWaker(config.REDIS_URL, { log }) : new LocalQueueWaker();
   // Without Redis this hub is the only one serving the queues: they are also held in memory.
   const queues = new QueueService(orm, dialect, waker, { exclusive: !config.REDIS_URL }, log, metrics.registry);
@@ -108,11 +111,13 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     cors: { origin: false },
     // A page of another site may not open a dashboard's live feed with the viewer's cookie.
     allowRequest: (req, cb) => cb(null, sameOrigin(req.headers)),
+    ...(cluster ? { adapter: cluster.adapter } : {}),
   });
   const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics, { rate: config.AGENT_MSG_RATE, burst: config.AGENT_MSG_BURST });
   const audit = new AuditService(orm, log);
   const kiosks = new KioskService(orm, audit, log);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
+  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS });
   const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
   registerCollectedGauges(metrics, {
     fleet, liveSockets: () => live.nsp.sockets.values() as Iterable<any>, ingestPending: () => ingest.pendingRows,
@@ -209,6 +214,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
       io.disconnectSockets(true);
       await new Promise<void>((res) => io.close(() => res()));
       await ingest.stop().catch((err) => log.error({ err: err?.message }, 'final commit failed'));
+      await cluster?.close();
       await orm.close(true);
     },
   };

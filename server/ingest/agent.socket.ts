@@ -21,6 +21,15 @@ import { TokenBucket } from '../http/rate-limit.js';
 /** Messages per second one agent connection may send, sustained, and at once. */
 export interface AgentFloodLimit { rate: number; burst: number }
 
+/**
+ * Several hubs (server/cluster): a host's messages are handled only once this hub may write the host
+ * (`claim` resolves; until then they wait, in order), and `released` is called when its agent leaves.
+ */
+export interface HostGate {
+  claim(hostId: number, socket: { connected: boolean }): Promise<void>;
+  released(hostId: number): void;
+}
+
 type AgentSocket = Socket<AgentToHubEvents, HubToAgentEvents, Record<string, never>, { hostId: number; agentVersion: string; oversized: number; tokenHash: string; bucket: TokenBucket }>;
 const KNOWN_EVENTS = ['hello', 'samples', 'quota', 'services', 'spoolDropped'];
 
@@ -32,6 +41,9 @@ export class AgentGateway {
   private tokenCache = new Map<string, number>();
   /** Counts evictions, so a token lookup that a revoke overtook is not cached. */
   private evictions = 0;
+  /** Set when several hubs share the database. */
+  gate: HostGate | null = null;
+  private droppedListeners: ((hostId: number) => void)[] = [];
 
   constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics,
     private flood: AgentFloodLimit = { rate: 200, burst: 5000 }) {
@@ -85,6 +97,19 @@ export class AgentGateway {
       previous.disconnect(true);
     }
     this.byHost.set(hostId, socket);
+    if (this.gate) {
+      // Hold every message until this hub may write the host; a failed claim closes the connection (the agent retries).
+      let claimed = false;
+      const claim = this.gate.claim(hostId, socket).then(() => { claimed = true; return true; }, (err) => {
+        this.log.warn({ hostId, err: err?.message }, 'could not take over the host; closing its agent connection');
+        socket.disconnect(true);
+        return false;
+      });
+      socket.use((_packet, next) => {
+        if (claimed) return next();
+        void claim.then((ok) => { if (ok) next(); });
+      });
+    }
     this.metrics.agents.inc();
     this.fleet.agentConnected(hostId, 1);
     this.log.info({ hostId, agentVersion: socket.data.agentVersion }, 'agent connected');
@@ -165,7 +190,7 @@ export class AgentGateway {
       }
     });
     socket.on('disconnect', (reason) => {
-      if (this.byHost.get(hostId) === socket) this.byHost.delete(hostId);
+      if (this.byHost.get(hostId) === socket) { this.byHost.delete(hostId); this.gate?.released(hostId); }
       this.metrics.agents.dec();
       this.fleet.agentConnected(hostId, -1);
       this.log.info({ hostId, reason }, 'agent disconnected');
@@ -175,8 +200,12 @@ export class AgentGateway {
   /** The connected agent of a host, if any. */
   agentOf(hostId: number): AgentSocket | undefined { return this.byHost.get(hostId); }
 
-  /** Close a host's agent connection (its token was revoked or the host deleted). */
-  disconnectHost(hostId: number): void {
+  /** Called when a host's agent is cut off by `disconnectHost` here (other hubs do the same: see server/cluster). */
+  onHostDropped(fn: (hostId: number) => void): void { this.droppedListeners.push(fn); }
+
+  /** Close a host's agent connection (its token was revoked or the host deleted); `fromPeer`: another hub asked. */
+  disconnectHost(hostId: number, fromPeer = false): void {
+    if (!fromPeer) for (const l of this.droppedListeners) l(hostId);
     this.evictions++;
     for (const [hash, id] of this.tokenCache) if (id === hostId) this.tokenCache.delete(hash);
     this.byHost.get(hostId)?.disconnect(true);

@@ -178,6 +178,28 @@ export class IngestService {
     for (const l of this.usageListeners) l(hostId, [...accounts]);
   }
 
+  /**
+   * Several hubs: this hub now writes `hostId` (it took the host's lease). Start from the watermarks
+   * the database holds, which the previous writer's last commit set, so nothing is counted twice.
+   */
+  adopt(hostId: number, stored: Watermarks): void {
+    this.rollups.dropHost(hostId);
+    this.accepted.set(hostId, { ...stored });
+    this.durable.set(hostId, { ...stored });
+    this.dirtyWatermarks.delete(hostId); this.pendingSince.delete(hostId);
+  }
+
+  /** Several hubs: another hub took `hostId` over; forget what was not committed (its agent resends it there). */
+  relinquish(hostId: number): void {
+    this.rollups.dropHost(hostId);
+    const d = this.durable.get(hostId);
+    if (d) this.accepted.set(hostId, { ...d }); else this.accepted.delete(hostId);
+    this.dirtyWatermarks.delete(hostId); this.pendingSince.delete(hostId);
+  }
+
+  /** Whether everything accepted from a host is committed. */
+  settled(hostId: number): boolean { return !this.dirtyWatermarks.has(hostId); }
+
   forgetHost(hostId: number): void {
     this.rollups.dropHost(hostId);
     this.accepted.delete(hostId); this.durable.delete(hostId);

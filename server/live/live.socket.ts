@@ -146,7 +146,8 @@ export class LiveGateway {
       const s = this.nsp.sockets.get(id) as LiveSocket | undefined;
       if (s && (s.data.resync.has(topic) || this.backedUp(s))) { s.data.resync.add(topic); skip.push(id); }
     }
-    (skip.length ? this.nsp.to(topic).except(skip) : this.nsp.to(topic)).emit('delta', msg);
+    // Local sockets only: with several hubs every hub pushes to its own dashboards from its mirror of the fleet.
+    (skip.length ? this.nsp.local.to(topic).except(skip) : this.nsp.local.to(topic)).emit('delta', msg);
   }
 
   private async resync(): Promise<void> {

@@ -1,0 +1,122 @@
+/**
+ * Several hubs behind a load balancer, sharing the database and Redis (REDIS_URL). socket.io runs
+ * on the official Redis streams adapter; each host's rollups are written by the one hub holding the
+ * host's lease (host.lease.ts), which follows the host's agent: a hub answers an agent's `hello` and
+ * handles its messages only once it holds the lease and has loaded the host's watermarks from the
+ * database, so the agent resends from its spool exactly what is not yet durable. The live state of
+ * the whole fleet is mirrored on every hub (fleet.mirror.ts). Without REDIS_URL none of this runs.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Namespace, Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Watermarks } from '../../protocol/index.js';
+import type { Logger } from '../logger.js';
+import type { HubMetrics } from '../metrics.js';
+import type { FleetState } from '../ingest/fleet.state.js';
+import type { AgentGateway, HostGate } from '../ingest/agent.socket.js';
+import type { IngestService } from '../ingest/ingest.service.js';
+import type { HostsRepository } from '../hosts/hosts.repository.js';
+import type { SessionService } from '../auth/session.service.js';
+import type { KioskService } from '../kiosk/kiosk.service.js';
+import type { Orm } from '../db/orm.js';
+import { HostLeases, type LeaseRedis } from './host.lease.js';
+import { FleetMirror } from './fleet.mirror.js';
+
+const CONNECT_TIMEOUT_MS = 5000;
+/** How often a hub waiting for a host's lease tries again, ms. */
+const CLAIM_RETRY_MS = 200;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ClusterParts {
+  io: Server; orm: Orm; agents: AgentGateway; ingest: IngestService; fleet: FleetState; hosts: HostsRepository;
+  sessions: SessionService; kiosks: KioskService; live: Namespace; metrics: HubMetrics; leaseMs: number; liveIntervalMs: number;
+}
+
+export class Cluster implements HostGate {
+  readonly hubId = randomBytes(6).toString('hex');
+  private leases: HostLeases | null = null;
+  private mirror: FleetMirror | null = null;
+  private parts: ClusterParts | null = null;
+
+  private constructor(private redis: any, readonly adapter: ReturnType<typeof createAdapter>, private name: string, private log: Logger) {}
+
+  /** Connect to Redis (rejects after 5 s); pass `adapter` to the socket.io Server, then `attach` the hub's parts. */
+  static async connect(url: string, name: string, log: Logger): Promise<Cluster> {
+    const specifier = 'ioredis';
+    const mod: any = await import(specifier);
+    const Redis = mod.Redis ?? mod.default;
+    // RESP2: the adapter reads XREAD replies in that shape (ioredis 6 defaults to RESP3). Commands issued while
+    // Redis is briefly away are queued and sent on reconnect, and the adapter resumes reading where it stopped.
+    const redis = new Redis(url, { connectTimeout: CONNECT_TIMEOUT_MS, protocol: 2, maxRetriesPerRequest: null });
+    redis.on('error', (err: Error) => log.warn({ err: err?.message }, 'cluster: redis error'));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        redis.status === 'ready' ? undefined : new Promise<void>((res) => redis.once('ready', res)),
+        new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`redis at ${url} not reachable within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS); }),
+      ]);
+    } catch (err) { redis.disconnect(); throw err; } finally { clearTimeout(timer); }
+    return new Cluster(redis, createAdapter(redis, { streamName: `${name}:socket.io`, maxLen: 100_000 }), name, log);
+  }
+
+  attach(p: ClusterParts): void {
+    this.parts = p;
+    this.leases = new HostLeases(this.redis as LeaseRedis, this.hubId, p.leaseMs, this.log, `${this.name}:lease:host:`);
+    this.mirror = new FleetMirror(p.io, p.fleet, p.agents, p.ingest, p.hosts, this.log, p.liveIntervalMs);
+    p.agents.gate = this;
+    this.leases.onLost((hostId) => {
+      p.ingest.relinquish(hostId);
+      p.agents.agentOf(hostId)?.disconnect(true);
+      p.metrics.leases.set(this.leases!.count);
+    });
+    // The agent connected to another hub: an older connection here (half-open, or a hub-side view lagging) gives way.
+    p.io.on('rp:agent-moved' as any, (hostId: number) => p.agents.agentOf(hostId)?.disconnect(true));
+    // Signing out and revoking a kiosk end live sockets on every hub.
+    p.sessions.onEnd((sid) => p.io.serverSideEmit('rp:session-end', sid));
+    p.kiosks.onRevoke((id) => p.io.serverSideEmit('rp:kiosk-revoked', id));
+    p.io.on('rp:session-end' as any, (sid: string) => { for (const s of [...p.live.sockets.values()]) if (s.data?.sessionId === sid) s.disconnect(true); });
+    p.io.on('rp:kiosk-revoked' as any, (id: number) => { for (const s of [...p.live.sockets.values()]) if (s.data?.kiosk?.id === id) s.disconnect(true); });
+    this.mirror.start();
+  }
+
+  /** Wait until this hub may write `hostId`: its lease, then the watermarks its last writer committed. */
+  async claim(hostId: number, socket: { connected: boolean }): Promise<void> {
+    const p = this.parts!, leases = this.leases!;
+    await this.mirror!.ensureHost(hostId);
+    let asked = false;
+    while (!(await leases.acquire(hostId))) {
+      if (!socket.connected) throw new Error('agent left before the lease was free');
+      if (!asked) { p.io.serverSideEmit('rp:agent-moved', hostId); asked = true; }
+      await sleep(CLAIM_RETRY_MS);
+    }
+    p.metrics.leases.set(leases.count);
+    // What this hub itself still had for the host is committed first, so the stored watermarks cover it.
+    await p.ingest.flush();
+    const rows = await p.orm.em.getConnection().execute('select stream, seq from watermarks where host_id = ?', [hostId]);
+    const stored: Watermarks = { samples: 0, quota: 0, services: 0 };
+    for (const r of rows as { stream: keyof Watermarks; seq: number }[]) if (r.stream in stored) stored[r.stream] = Number(r.seq);
+    p.ingest.adopt(hostId, stored);
+  }
+
+  /** The host's agent left this hub: commit what it sent, then give the lease up (unless it came back meanwhile). */
+  released(hostId: number): void {
+    const p = this.parts!, leases = this.leases!;
+    this.mirror!.markDirty(hostId);
+    if (!leases.holds(hostId)) return;
+    void (async () => {
+      for (;;) {
+        await p.ingest.flush().catch(() => {});
+        if (p.agents.agentOf(hostId) || !leases.holds(hostId)) return;
+        if (p.ingest.settled(hostId)) { await leases.release(hostId); p.metrics.leases.set(leases.count); return; }
+        await sleep(1000); // the database is away: keep the lease (renewed) until the data is committed
+      }
+    })();
+  }
+
+  /** After the hub's final commit: release every lease, stop mirroring, disconnect from Redis. */
+  async close(): Promise<void> {
+    this.mirror?.stop();
+    await this.leases?.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
