@@ -4,12 +4,13 @@
  */
 import { z } from 'zod';
 import type { Disk, Sample, ServiceStatus } from './agent.schema.js';
+import type { AlertsDelta, AlertsSnapshot } from './alerts.schema.js';
 
-/** `fleet`, `host:<id>`, `account:<id>`. */
-export const topicSchema = z.string().max(64).regex(/^(fleet|host:[1-9][0-9]{0,9}|account:[1-9][0-9]{0,9})$/, 'unknown topic');
+/** `fleet`, `host:<id>`, `account:<id>`, `alerts`. */
+export const topicSchema = z.string().max(64).regex(/^(fleet|alerts|host:[1-9][0-9]{0,9}|account:[1-9][0-9]{0,9})$/, 'unknown topic');
 export const subscribeSchema = z.object({ topic: topicSchema }).strict();
 export type SubscribeRequest = z.infer<typeof subscribeSchema>;
-export type Topic = 'fleet' | `host:${number}` | `account:${number}`;
+export type Topic = 'fleet' | 'alerts' | `host:${number}` | `account:${number}`;
 
 /** Latest state of one host as the fleet overview shows it. */
 export interface HostSummary {
@@ -78,16 +79,20 @@ export interface TopicPayloads {
   fleet: { snapshot: FleetSnapshot; delta: FleetDelta };
   host: { snapshot: HostSnapshot; delta: HostDelta };
   account: { snapshot: AccountSnapshot; delta: AccountDelta };
+  /** Filtered per viewer: admins and kiosks see every alert, a customer their own accounts' alerts. */
+  alerts: { snapshot: AlertsSnapshot; delta: AlertsDelta };
 }
 
 export type SnapshotMessage =
   | { topic: 'fleet'; data: FleetSnapshot }
   | { topic: `host:${number}`; data: HostSnapshot }
-  | { topic: `account:${number}`; data: AccountSnapshot };
+  | { topic: `account:${number}`; data: AccountSnapshot }
+  | { topic: 'alerts'; data: AlertsSnapshot };
 export type DeltaMessage =
   | { topic: 'fleet'; data: FleetDelta }
   | { topic: `host:${number}`; data: HostDelta }
-  | { topic: `account:${number}`; data: AccountDelta };
+  | { topic: `account:${number}`; data: AccountDelta }
+  | { topic: 'alerts'; data: AlertsDelta };
 
 export type SubscribeReply = { ok: true } | { ok: false; error: { code: string; message: string } };
 

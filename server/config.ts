@@ -20,6 +20,8 @@ const schema = z.object({
   LIVE_INTERVAL_MS: z.coerce.number().int().min(10).max(10000).default(50),
   /** A host with no sample for this long is offline, ms. */
   OFFLINE_AFTER_MS: z.coerce.number().int().min(1000).default(10000),
+  /** First retry of a failed alert webhook after this long, ms; each further retry waits twice as long (5 attempts). */
+  ALERT_WEBHOOK_RETRY_MS: z.coerce.number().int().min(10).max(60000).default(1000),
   /** Requests per second one caller (session, kiosk token or address) may make to /api, sustained; 0: no limit. */
   API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Requests one caller may make at once beyond the sustained rate. */

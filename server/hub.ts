@@ -47,6 +47,8 @@ import { usageRoutes } from './usage/usage.routes.js';
 import { KioskService } from './kiosk/kiosk.service.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { bearerToken, kioskMayRequest } from './kiosk/kiosk.access.js';
+import { AlertsService } from './alerts/alerts.service.js';
+import { alertRoutes } from './alerts/alerts.routes.js';
 
 export interface Hub {
   url: string;
@@ -117,6 +119,9 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const audit = new AuditService(orm, log);
   const kiosks = new KioskService(orm, audit, log);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
+  const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS });
+  await alerts.load();
+  live.attachAlerts(alerts);
   cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS });
   const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
   registerCollectedGauges(metrics, {
@@ -160,7 +165,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   app.use(apiRateLimit(config.API_RATE_LIMIT, config.API_RATE_BURST, metrics.registry));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
   for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
-    queueRoutes(queues), kioskRoutes(kiosks), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
+    queueRoutes(queues), kioskRoutes(kiosks), alertRoutes(deps, alerts), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   // The NOC kiosk: the wall at /kiosk/, the touchscreen controller at /kiosk/touch (before the dashboard's SPA fallback).
@@ -190,6 +195,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   handler = app.callback();
   ingest.start();
   live.start();
+  alerts.start();
   queues.start();
   const pruneTimer = setInterval(() => { ingest.prune().catch((err) => log.warn({ err: err?.message }, 'prune failed')); }, config.PRUNE_INTERVAL_MS);
   pruneTimer.unref();
@@ -211,6 +217,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
       await queues.stop();
       await waker.close();
       live.stop();
+      await alerts.stop().catch((err) => log.error({ err: err?.message }, 'final alerts write failed'));
       io.disconnectSockets(true);
       await new Promise<void>((res) => io.close(() => res()));
       await ingest.stop().catch((err) => log.error({ err: err?.message }, 'final commit failed'));

@@ -8,6 +8,7 @@ import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { Role } from '../../protocol/index.js';
 import { queueEntities } from '../queue/queue.entities.js';
 import { kioskEntities } from '../kiosk/kiosk.entities.js';
+import { alertEntities } from '../alerts/alerts.entities.js';
 import { usageEntities } from '../usage/usage.entities.js';
 
 const ms = () => ({ type: new BigIntType('number') });
@@ -216,4 +217,4 @@ export const WatermarkSchema = new EntitySchema<Watermark>({
   },
 });
 
-export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema, ...queueEntities, ...kioskEntities, ...usageEntities];
+export const entities = [UserSchema, SessionSchema, PlanSchema, HostSchema, HostStatusSchema, DiskSchema, AccountSchema, AccountUsageSchema, AuditEntrySchema, ServiceStateSchema, RollupSchema, WatermarkSchema, ...queueEntities, ...kioskEntities, ...alertEntities, ...usageEntities];

@@ -8,7 +8,7 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import {
   subscribeSchema, type DeltaMessage, type LiveClientToServerEvents, type LivePoint, type LiveServerToClientEvents,
-  type SnapshotMessage, type SubscribeReply, type Topic,
+  type SnapshotMessage, type SubscribeReply, type Topic, type AlertDto,
 } from '../../protocol/index.js';
 import type { User } from '../db/entities.js';
 import { hashToken } from '../auth/secrets.js';
@@ -19,6 +19,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Kiosk } from '../kiosk/kiosk.entities.js';
 import type { KioskService } from '../kiosk/kiosk.service.js';
+import type { AlertsService } from '../alerts/alerts.service.js';
 
 /** Who is on a socket: a signed-in user (session cookie) or a NOC kiosk (`auth: { kioskToken }`). */
 interface Viewer { user: User | null; kiosk: Kiosk | null }
@@ -35,6 +36,8 @@ export class LiveGateway {
   private removedHosts = new Set<number>();
   private newPoints = new Map<number, LivePoint[]>();
   private dirtyAccounts = new Set<number>();
+  private dirtyAlerts = new Map<number, AlertDto>();
+  private alerts: AlertsService | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastSweep = 0;
 
@@ -81,6 +84,23 @@ export class LiveGateway {
     kiosks.onRevoke((id) => { for (const s of [...this.nsp.sockets.values()] as LiveSocket[]) if (s.data.kiosk?.id === id) s.disconnect(true); });
   }
 
+  /** Serve the `alerts` topic: a snapshot, then the changed alerts coalesced per tick, filtered per viewer. */
+  attachAlerts(alerts: AlertsService): void {
+    this.alerts = alerts;
+    alerts.onChange((a) => this.dirtyAlerts.set(a.id, a));
+  }
+
+  /** Admins and kiosks see every alert; a customer only their own accounts' alerts. */
+  private alertVisible(who: Viewer, a: AlertDto): boolean {
+    if (who.kiosk || who.user?.role === 'admin') return true;
+    return a.accountId !== null && who.user !== null && this.alerts?.ownerOf(a.accountId) === who.user.id;
+  }
+
+  private firingFor(who: Viewer): number {
+    if (who.kiosk || who.user?.role === 'admin') return this.alerts?.firing ?? 0;
+    return (this.alerts?.snapshot() ?? []).filter((a) => a.state === 'firing' && this.alertVisible(who, a)).length;
+  }
+
   start(): void { this.timer = setInterval(() => this.tick(), this.intervalMs); }
   stop(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
 
@@ -115,6 +135,10 @@ export class LiveGateway {
    */
   private async snapshot(topic: Topic, who: Viewer): Promise<SnapshotMessage | null> {
     const fleetReader = who.user?.role === 'admin' || who.kiosk !== null;
+    if (topic === 'alerts') {
+      if (!this.alerts) return null;
+      return { topic, data: { alerts: this.alerts.snapshot().filter((a) => this.alertVisible(who, a)), firing: this.firingFor(who) } };
+    }
     if (topic === 'fleet') {
       if (!fleetReader) return null;
       return { topic, data: { hosts: [...this.fleet.hosts.values()].map((h) => this.fleet.summary(h)) } };
@@ -187,6 +211,17 @@ export class LiveGateway {
         const topic = `account:${id}` as const;
         if (!rooms.get(topic)?.size) continue;
         this.accounts.state(id, Date.now(), false).then((account) => { if (account) this.publish(topic, { topic, data: { account } }); }, () => {});
+      }
+    }
+    if (this.dirtyAlerts.size) {
+      const changed = [...this.dirtyAlerts.values()].map((a) => ({ ...a }));
+      this.dirtyAlerts.clear();
+      for (const id of rooms.get('alerts') ?? []) {
+        const s = this.nsp.sockets.get(id) as LiveSocket | undefined;
+        if (!s) continue;
+        if (s.data.resync.has('alerts') || this.backedUp(s)) { s.data.resync.add('alerts'); continue; }
+        const mine = changed.filter((a) => this.alertVisible(s.data, a));
+        if (mine.length) s.emit('delta', { topic: 'alerts', data: { alerts: mine, firing: this.firingFor(s.data) } });
       }
     }
     void this.resync();

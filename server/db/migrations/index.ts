@@ -12,6 +12,8 @@ import { Migration20261122120516_AccountFigures as MysqlAccountFigures } from '.
 import { Migration20261122130918_KioskQueue as MysqlKioskQueue } from './mysql/Migration20261122130918KioskQueue.js';
 import { Migration20261122135455_Kiosks as SqliteKiosks } from './sqlite/Migration20261122135455Kiosks.js';
 import { Migration20261122135456_Kiosks as MysqlKiosks } from './mysql/Migration20261122135456Kiosks.js';
+import { Migration20261122140031_Alerts as SqliteAlerts } from './sqlite/Migration20261122140031Alerts.js';
+import { Migration20261122140032_Alerts as MysqlAlerts } from './mysql/Migration20261122140032Alerts.js';
 import { Migration20261122135712_UsageTotals as SqliteUsageTotals } from './sqlite/Migration20261122135712UsageTotals.js';
 import { Migration20261122135713_UsageTotals as MysqlUsageTotals } from './mysql/Migration20261122135713UsageTotals.js';
 
@@ -22,6 +24,7 @@ export const sqliteMigrations: MigrationEntry[] = [
   { name: 'Migration20261122130918KioskQueue', class: SqliteKioskQueue },
   { name: 'Migration20261122135455Kiosks', class: SqliteKiosks },
   { name: 'Migration20261122135712UsageTotals', class: SqliteUsageTotals },
+  { name: 'Migration20261122140031Alerts', class: SqliteAlerts },
 ];
 export const mysqlMigrations: MigrationEntry[] = [
   { name: 'Migration20261122113908Initial', class: MysqlInitial },
@@ -29,4 +32,5 @@ export const mysqlMigrations: MigrationEntry[] = [
   { name: 'Migration20261122130918KioskQueue', class: MysqlKioskQueue },
   { name: 'Migration20261122135456Kiosks', class: MysqlKiosks },
   { name: 'Migration20261122135713UsageTotals', class: MysqlUsageTotals },
+  { name: 'Migration20261122140032Alerts', class: MysqlAlerts },
 ];
