@@ -7,7 +7,8 @@ import type { RaphaelElement, RaphaelPaper } from 'raphael';
 import { alertLevels, hostState, loadFill, loadPerCpu, STATE_COLORS, type HostState } from '../../lib/hoststate.js';
 import { sortedHosts } from '../../lib/fleet.js';
 import { cellAt, tileGrid, type Cell } from '../../lib/grid.js';
-import { COLORS, fit, paper, placeholder, text, type Screen, type WallModel } from './screen.js';
+import { tileLabel } from '../../lib/label.js';
+import { COLORS, paper, placeholder, text, type Screen, type WallModel } from './screen.js';
 
 interface Tile { cell: Cell; frame: RaphaelElement; fill: RaphaelElement; name: RaphaelElement; value: RaphaelElement | null; state: HostState | null }
 
@@ -73,7 +74,7 @@ export function rackScreen(el: HTMLElement, w: number, h: number, m: WallModel):
       }
       t.fill.attr({ y: t.cell.y + t.cell.h - fh, height: fh });
       const size = Number(t.name.attr('font-size'));
-      t.name.attr({ text: fit(host.name, (t.cell.w * 0.92) / (size * 0.6)) });
+      t.name.attr({ text: tileLabel(host.name, (t.cell.w * 0.92) / (size * 0.6)) });
       if (t.value) {
         const l = loadPerCpu(host);
         t.value.attr({ text: !host.online ? 'offline' : l === null ? '—' : `${l.toFixed(2)} /cpu` });

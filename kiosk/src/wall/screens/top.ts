@@ -4,7 +4,8 @@
  */
 import type { RaphaelElement } from 'raphael';
 import { topByLoad } from '../../lib/fleet.js';
-import { COLORS, fit, paper, placeholder, text, type Screen, type WallModel } from './screen.js';
+import { tileLabel } from '../../lib/label.js';
+import { COLORS, paper, placeholder, text, type Screen, type WallModel } from './screen.js';
 
 const ROWS = 10;
 
@@ -39,7 +40,7 @@ export function topScreen(el: HTMLElement, w: number, h: number, m: WallModel): 
     const scale = Math.max(1, ...top.map((t) => t.load1));
     rows.forEach((r, i) => {
       const t = top[i];
-      r.name.attr({ text: t ? fit(t.name, nameW / (size * 0.6)) : '' });
+      r.name.attr({ text: t ? tileLabel(t.name, nameW / (size * 0.6)) : '' });
       r.bar.attr({ width: t ? Math.max(2, (t.load1 / scale) * barMax) : 0, fill: t ? perCpuColor(t.perCpu) : COLORS.panel });
       r.value.attr({ text: t ? `${t.load1.toFixed(2)} · ${t.perCpu.toFixed(2)}/cpu` : '' });
     });
