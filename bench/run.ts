@@ -11,12 +11,13 @@ import { clientBench } from './client.bench.js';
 import { ingestBench } from './ingest.bench.js';
 import { usageBench } from './usage.bench.js';
 import { queueBench } from './queue.bench.js';
+import { soakBench } from './soak.bench.js';
 import { runCleanups } from './lib/cleanup.js';
 import { GENERATOR_CORE, killAllChildren, pinSelf } from './lib/proc.js';
 import { formatTable, newResults, writeResults, type Bench, type BenchContext } from './lib/report.js';
 
 /** Every benchmark, in the order they run. */
-const BENCHES: Bench[] = [ingestBench, queueBench, usageBench, agentBench, clientBench];
+const BENCHES: Bench[] = [ingestBench, queueBench, usageBench, agentBench, clientBench, soakBench];
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   const quick = argv.includes('--quick');
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const benches = only ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES;
+  const benches = only ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES.filter((b) => !b.optIn);
   if (benches.length === 0) { console.error(`no benchmark named ${only?.join(', ')}; have ${BENCHES.map((b) => b.name).join(', ')}`); return 2; }
 
   try { pinSelf(GENERATOR_CORE); } catch (e) { console.error(`warning: could not pin to core ${GENERATOR_CORE}: ${(e as Error).message}`); }

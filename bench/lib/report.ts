@@ -31,6 +31,8 @@ export interface BenchContext {
 /** A benchmark the runner knows about (`bench/*.bench.ts`). */
 export interface Bench {
   name: string;
+  /** Runs only when named with --only= (long runs such as the soak). */
+  optIn?: boolean;
   run(ctx: BenchContext): Promise<Figure[]>;
 }
 
