@@ -34,6 +34,7 @@ export class Controller {
   private alertsBox = el('div', { className: 'alerts' });
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private renderTimer: ReturnType<typeof setTimeout> | null = null;
+  private alertsKey: string | null = null;
 
   constructor(private api: KioskApi, private kiosk: KioskDto, private root: HTMLElement, onRefused: () => void) {
     this.live = new KioskLive(api.token, {
@@ -155,11 +156,24 @@ export class Controller {
     }
     const list = sortedAlerts(this.alerts);
     const now = Date.now();
+    const when = (a: AlertDto) => `${a.state} for ${formatAge(now - a.startedAt)}${a.ackedBy ? ` · acknowledged by ${a.ackedBy}` : ''}`;
+    // Rows are rebuilt only when the alerts themselves change (a tap on a button in progress keeps its element).
+    const key = list.map((a) => `${a.id}:${a.state}:${a.ackedBy}`).join('|');
+    if (key === this.alertsKey) {
+      for (const a of list) {
+        const row = this.alertsBox.querySelector(`[data-alert="${a.id}"]`);
+        const w = row?.querySelector('.when'), m = row?.querySelector('.msg');
+        if (w) w.textContent = when(a);
+        if (m) m.textContent = ` ${a.message}`;
+      }
+      return;
+    }
+    this.alertsKey = key;
     this.alertsBox.replaceChildren(...(list.length ? list.map((a) => {
       const row = el('div', { className: `alert ${a.severity} ${a.state}`, dataset: { alert: String(a.id) } },
         el('div', { className: 'what' },
-          el('strong', { textContent: `${a.hostName}` }), ` ${a.message}`,
-          el('div', { className: 'when', textContent: `${a.state} for ${formatAge(now - a.startedAt)}${a.ackedBy ? ` · acknowledged by ${a.ackedBy}` : ''}` })));
+          el('strong', { textContent: a.hostName }), el('span', { className: 'msg', textContent: ` ${a.message}` }),
+          el('div', { className: 'when', textContent: when(a) })));
       if (this.kiosk.canAck && !a.ackedBy) {
         const b = el('button', { type: 'button', className: 'btn ack', textContent: 'Acknowledge' });
         b.addEventListener('click', () => void this.ack(a, b));
