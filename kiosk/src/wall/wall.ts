@@ -123,7 +123,7 @@ export class Wall {
 
   private scheduleRender(): void {
     if (this.renderTimer) return;
-    this.renderTimer = setTimeout(() => { this.renderTimer = null; this.render(); }, 100);
+    this.renderTimer = setTimeout(() => { this.renderTimer = null; this.render(); }, 250);
   }
 
   private second(): void {
