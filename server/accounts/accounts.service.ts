@@ -9,6 +9,9 @@ import type { Orm } from '../db/orm.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 
+/** How long an account's row, host name and plan are reused for its live card, ms. */
+const ROW_TTL_MS = 5000;
+
 export class AccountsService {
   private byKey = new Map<string, number>();
   /** Account ids by host, so a host's new load reaches its accounts' cards. */
@@ -18,7 +21,26 @@ export class AccountsService {
 
   constructor(private orm: Orm, private fleet: FleetState) {}
 
+  /** Account rows with their host's name and plan, read at most every ROW_TTL_MS per account (live deltas come every second). */
+  private rows = new Map<number, { at: number; account: Account; hostName: string; plan: AccountState['plan'] }>();
+
   private em() { return this.orm.em.fork(); }
+
+  private async rowOf(id: number, now: number) {
+    const hit = this.rows.get(id);
+    if (hit && now - hit.at < ROW_TTL_MS) return hit;
+    const em = this.em();
+    const account = await em.findOne(AccountSchema, { id });
+    if (!account) { this.rows.delete(id); return null; }
+    const [host, plan] = await Promise.all([
+      em.findOne(HostSchema, { id: account.hostId }),
+      account.planId === null ? null : em.findOne(PlanSchema, { id: account.planId }),
+    ]);
+    if (this.rows.size > 100_000) this.rows.clear();
+    const row = { at: now, account, hostName: host?.name ?? '', plan: plan ? { id: plan.id, name: plan.name, quotaBytes: plan.quotaBytes } : null };
+    this.rows.set(id, row);
+    return row;
+  }
   private key(hostId: number, name: string) { return `${hostId}\u0000${name}`; }
 
   onChange(fn: (id: number) => void): void { this.listeners.push(fn); }
@@ -50,6 +72,7 @@ export class AccountsService {
   }
 
   unindexHost(hostId: number): void {
+    for (const id of this.byHost.get(hostId) ?? []) this.rows.delete(id);
     for (const [k] of this.byKey) if (k.startsWith(`${hostId}\u0000`)) this.byKey.delete(k);
     this.byHost.delete(hostId);
   }
@@ -75,18 +98,13 @@ export class AccountsService {
    * `loadHistory`: false for a live delta (the host's load carries only its latest point).
    */
   async state(id: number, now = Date.now(), loadHistory = true): Promise<AccountState | null> {
-    const em = this.em();
-    const a = await em.findOne(AccountSchema, { id });
-    if (!a) return null;
-    const [host, plan] = await Promise.all([
-      em.findOne(HostSchema, { id: a.hostId }),
-      a.planId === null ? null : em.findOne(PlanSchema, { id: a.planId }),
-    ]);
+    const row = await this.rowOf(id, now);
+    if (!row) return null;
+    const { account: a, hostName, plan } = row;
     const u = this.ingest.usage.get(a.hostId)?.get(a.name);
     const services = [...(this.ingest.services.get(a.hostId)?.values() ?? [])].filter((s) => s.account === a.name);
     return {
-      id: a.id, name: a.name, hostId: a.hostId, hostName: host?.name ?? '', ownerId: a.ownerId, mount: a.mount,
-      plan: plan ? { id: plan.id, name: plan.name, quotaBytes: plan.quotaBytes } : null,
+      id: a.id, name: a.name, hostId: a.hostId, hostName, ownerId: a.ownerId, mount: a.mount, plan,
       quota: u ? {
         usedBytes: u.usedBytes, files: u.files, measuredAt: u.measuredAt, ageMs: Math.max(0, now - u.receivedAt),
         source: u.source, partial: u.partial, cpuPct: u.cpuPct, rssBytes: u.rssBytes, processes: u.processes,
