@@ -122,7 +122,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS });
   await alerts.load();
   live.attachAlerts(alerts);
-  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS });
+  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS, alerts });
   const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
   registerCollectedGauges(metrics, {
     fleet, liveSockets: () => live.nsp.sockets.values() as Iterable<any>, ingestPending: () => ingest.pendingRows,
@@ -164,7 +164,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   app.use(sameOriginWrites());
   app.use(apiRateLimit(config.API_RATE_LIMIT, config.API_RATE_BURST, metrics.registry));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
-  for (const router of [healthRoutes(deps), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
+  for (const router of [healthRoutes(deps, cluster ? { redis: (ms) => cluster.redisReachable(ms) } : {}), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
     queueRoutes(queues), kioskRoutes(kiosks), alertRoutes(deps, alerts), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

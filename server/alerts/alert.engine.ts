@@ -8,6 +8,8 @@
  * - a condition that turns true again after that opens a new episode with a new id.
  * Every change is returned as an AlertChange, so the caller persists, pushes and notifies.
  * Resolved alerts stay in memory for RECENT_MS (the live snapshot shows them), then are dropped.
+ * With several hubs, alerts evaluated by another hub are taken in with `merge` (the further
+ * state wins), so every hub holds the whole fleet's alerts.
  */
 import type { AlertDto, AlertKind, AlertState } from '../../protocol/index.js';
 
@@ -35,6 +37,9 @@ export interface AlertChange { alert: AlertDto; from: AlertState | null; to: Ale
 
 interface Live { dto: AlertDto; forMs: number }
 
+/** How far an episode has gone: a state never goes back. */
+const RANK: Record<AlertState, number> = { pending: 0, firing: 1, resolved: 2 };
+
 export const alertKey = (kind: AlertKind, hostId: number, subject: string) => `${kind}\u0000${hostId}\u0000${subject}`;
 
 export class AlertEngine {
@@ -45,7 +50,8 @@ export class AlertEngine {
   /** Resolved alerts of the last RECENT_MS by id. */
   private recent = new Map<number, AlertDto>();
 
-  constructor(private nextId: () => number) {}
+  /** `nextId` returns null while no id is at hand: the alert then opens on a later observation. */
+  constructor(private nextId: () => number | null) {}
 
   /** Put back alerts read from storage (pending and firing stay open; resolved ones are recent). */
   restore(alerts: AlertDto[], forMsOf: (a: AlertDto) => number): void {
@@ -76,9 +82,11 @@ export class AlertEngine {
     const cur = this.open.get(key);
     if (!o.active) return cur ? this.resolve(key, cur, now) : null;
     if (!cur) {
+      const id = this.nextId();
+      if (id === null) return null;
       const firing = o.forMs <= 0;
       const dto: AlertDto = {
-        id: this.nextId(), kind: o.kind, state: firing ? 'firing' : 'pending', severity: o.severity, hostId: o.hostId, hostName: o.hostName,
+        id, kind: o.kind, state: firing ? 'firing' : 'pending', severity: o.severity, hostId: o.hostId, hostName: o.hostName,
         accountId: o.accountId, subject: o.subject, message: o.message, value: o.value, threshold: o.threshold,
         startedAt: now, firingAt: firing ? now : null, resolvedAt: null, ackedAt: null, ackedBy: null,
       };
@@ -109,10 +117,10 @@ export class AlertEngine {
     return { alert: cur.dto, from, to: 'resolved' };
   }
 
-  /** Pending alerts whose condition has held long enough fire; old resolved alerts are forgotten. */
-  tick(now: number): AlertChange[] {
+  /** Pending alerts (of the hosts `evaluated` says) whose condition has held long enough fire; old resolved alerts are forgotten. */
+  tick(now: number, evaluated: (hostId: number) => boolean = () => true): AlertChange[] {
     const out: AlertChange[] = [];
-    for (const cur of this.open.values()) { const c = this.promote(cur, now); if (c) out.push(c); }
+    for (const cur of this.open.values()) { if (!evaluated(cur.dto.hostId)) continue; const c = this.promote(cur, now); if (c) out.push(c); }
     for (const [id, a] of this.recent) if (now - (a.resolvedAt ?? now) > RECENT_MS) this.recent.delete(id);
     return out;
   }
@@ -133,6 +141,42 @@ export class AlertEngine {
     for (const key of [...(this.byHost.get(hostId) ?? [])]) out.push(this.resolve(key, this.open.get(key)!, now));
     return out;
   }
+
+  /**
+   * Take in an alert as another hub or the database knows it. A known episode moves on to the further
+   * state (pending < firing < resolved) and keeps an acknowledgement once given; an unknown one is
+   * added. Two open episodes of one (kind, host, subject) cannot both stay: the earlier one is kept and
+   * the other resolved. Returns the alerts that changed here (none when this one was known as it is).
+   */
+  merge(a: AlertDto, forMs: number, now: number): AlertDto[] {
+    const key = alertKey(a.kind, a.hostId, a.subject);
+    const cur = this.get(a.id);
+    if (cur) {
+      let changed = false;
+      if (RANK[a.state] > RANK[cur.state]) {
+        const live = this.open.get(key);
+        if (a.state === 'resolved' && live?.dto === cur) { this.open.delete(key); this.unindex(cur.hostId, key); this.recent.set(cur.id, cur); }
+        Object.assign(cur, { state: a.state, firingAt: a.firingAt, resolvedAt: a.resolvedAt, value: a.value, threshold: a.threshold, message: a.message });
+        changed = true;
+      }
+      if (cur.ackedAt === null && a.ackedAt !== null) { cur.ackedAt = a.ackedAt; cur.ackedBy = a.ackedBy; changed = true; }
+      return changed ? [cur] : [];
+    }
+    const dto = { ...a };
+    if (dto.state === 'resolved') { this.recent.set(dto.id, dto); return [dto]; }
+    const other = this.open.get(key);
+    if (other) {
+      const keepOther = other.dto.startedAt < dto.startedAt || (other.dto.startedAt === dto.startedAt && other.dto.id < dto.id);
+      if (keepOther) { dto.state = 'resolved'; dto.resolvedAt = now; this.recent.set(dto.id, dto); return [dto]; }
+      return [this.resolve(key, other, now).alert, ...this.merge(dto, forMs, now)];
+    }
+    this.open.set(key, { dto, forMs });
+    this.index(dto.hostId, key);
+    return [dto];
+  }
+
+  /** The pending and firing alerts of a host. */
+  openOf(hostId: number): AlertDto[] { return [...(this.byHost.get(hostId) ?? [])].map((k) => this.open.get(k)!.dto); }
 
   /** Acknowledge an alert held in memory; null if it is not (unknown or long resolved). A second ack keeps the first. */
   ack(id: number, by: string, now: number): AlertChange | null {

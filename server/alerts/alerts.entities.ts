@@ -1,8 +1,9 @@
 /**
  * Tables of alerts (append these schemas to `entities` in `server/db/entities.ts`).
- * Times are Unix milliseconds. Alert ids are given by the hub that evaluates
- * (one past the largest stored id at start), so an alert is known by its id
- * before its row is written; rows are written only on transitions.
+ * Times are Unix milliseconds. Alert ids are given by the hub that evaluates, from a
+ * block of ids it reserved in `id_blocks` (alert.ids.ts), so an alert is known by its id
+ * before its row is written and hubs sharing the database never hand out the same id;
+ * rows are written only on transitions.
  */
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { AlertDto } from '../../protocol/index.js';
@@ -60,4 +61,14 @@ export const AlertRuleSchema = new EntitySchema<AlertRuleRow>({
   },
 });
 
-export const alertEntities = [AlertSchema, AlertRuleSchema];
+/** The next id not yet reserved by any hub, per id space (`alerts`); hubs reserve blocks with one update. */
+export interface IdBlockRow { name: string; nextId: number }
+export const IdBlockSchema = new EntitySchema<IdBlockRow>({
+  name: 'IdBlock', tableName: 'id_blocks',
+  properties: {
+    name: { type: 'string', length: 32, primary: true },
+    nextId: { type: new BigIntType('number') },
+  },
+});
+
+export const alertEntities = [AlertSchema, AlertRuleSchema, IdBlockSchema];

@@ -8,12 +8,10 @@ export class AlertsRepository {
   constructor(private orm: Orm) {}
   private em() { return this.orm.em.fork(); }
 
-  /** Open alerts and those resolved since `since`, and the largest id ever used. */
-  async load(since: number): Promise<{ alerts: AlertDto[]; maxId: number }> {
-    const em = this.em();
-    const alerts = await em.find(AlertSchema, { $or: [{ state: { $in: ['pending', 'firing'] } }, { resolvedAt: { $gte: since } }] }, { orderBy: { id: 'asc' } });
-    const top = await em.find(AlertSchema, {}, { orderBy: { id: 'desc' }, limit: 1, fields: ['id'] as never });
-    return { alerts: alerts.map((a) => ({ ...a })), maxId: top[0]?.id ?? 0 };
+  /** Open alerts and those resolved since `since`. */
+  async load(since: number): Promise<{ alerts: AlertDto[] }> {
+    const alerts = await this.em().find(AlertSchema, { $or: [{ state: { $in: ['pending', 'firing'] } }, { resolvedAt: { $gte: since } }] }, { orderBy: { id: 'asc' } });
+    return { alerts: alerts.map((a) => ({ ...a })) };
   }
 
   /** Insert or update alerts (their latest state). */
@@ -27,6 +25,12 @@ export class AlertsRepository {
     const where: Record<string, unknown> = { state: { $in: states } };
     if (accountIds) where.accountId = { $in: accountIds.length ? accountIds : [-1] };
     return (await this.em().find(AlertSchema, where as never, { orderBy: { id: 'desc' }, limit })).map((a) => ({ ...a }));
+  }
+
+  /** A host's open alerts and the stored state of the alerts `ids`. */
+  async ofHost(hostId: number, ids: number[]): Promise<AlertDto[]> {
+    const where = { hostId, $or: [{ state: { $in: ['pending', 'firing'] } }, ...(ids.length ? [{ id: { $in: ids } }] : [])] };
+    return (await this.em().find(AlertSchema, where as never, { orderBy: { id: 'asc' } })).map((a) => ({ ...a }));
   }
 
   async byId(id: number): Promise<AlertDto | null> {

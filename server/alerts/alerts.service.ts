@@ -1,8 +1,13 @@
 /**
  * Alerts on the hub: evaluation wiring (fleet samples, account usage and services, a 1 s timer),
  * persistence (changed alerts written in one batch a second; the state lives in memory), webhooks on
- * firing and on resolved-after-firing, live change notifications, acknowledgement, listing and rules.
- * Alerts are evaluated by the hub the host's agent is connected to.
+ * firing and on resolved-after-firing (sent once the change is stored, so a hub that dies never leaves
+ * a webhook behind that a successor would send again), live change notifications, acknowledgement,
+ * listing and rules.
+ * Several hubs (server/cluster): `evaluateOnly` limits evaluation to the hosts this hub owns (their
+ * lease); a host taken over is first brought up to date from the database (`adopt`), a host given up is
+ * stored first (`handOver`). Changes made here are passed on (`onChange` with `local`) and other hubs'
+ * changes taken in (`mergePeer`), so every hub lists and pushes the whole fleet's alerts.
  */
 import type { AlertDto, AlertKind, AlertRuleDto, AlertRuleUpdate, AlertState } from '../../protocol/index.js';
 import { AccountSchema, PlanSchema } from '../db/entities.js';
@@ -12,9 +17,10 @@ import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import { AlertEngine, RECENT_MS, type AlertChange } from './alert.engine.js';
-import { AlertRules, applyUpdate } from './alert.rules.js';
+import { AlertRules, applyUpdate, BUILTIN_RULES } from './alert.rules.js';
 import { AlertEvaluator, type AccountInfo } from './alerts.evaluator.js';
 import { AlertsRepository } from './alerts.repository.js';
+import { AlertIds } from './alert.ids.js';
 import { WebhookSender, type WebhookOutcome } from './alerts.webhook.js';
 
 /** How often offline and durations are evaluated and changed alerts written, ms. */
@@ -30,9 +36,17 @@ export class AlertsService {
   private engine: AlertEngine;
   private evaluator!: AlertEvaluator;
   private webhooks: WebhookSender;
-  private lastId = 0;
+  private ids: AlertIds;
   private dirty = new Map<number, AlertDto>();
-  private listeners: ((a: AlertDto) => void)[] = [];
+  /** Webhooks to send once the batch holding their change is stored. */
+  private notes: { alert: AlertDto; event: 'firing' | 'resolved' }[] = [];
+  private listeners: ((a: AlertDto, local: boolean) => void)[] = [];
+  private rulesListeners: (() => void)[] = [];
+  /** Several hubs: whether this hub is to evaluate a host; null: every host (one hub). */
+  private ownsFn: ((hostId: number) => boolean) | null = null;
+  /** Several hubs: hosts evaluated here (owned, and their stored alerts taken in). */
+  private evaluated = new Set<number>();
+  private adopting = new Set<number>();
   private accounts = new Map<string, AccountInfo>();
   private owners = new Map<number, number>();
   private plans = new Map<number, { name: string; quotaBytes: number }>();
@@ -42,20 +56,27 @@ export class AlertsService {
 
   constructor(private orm: Orm, private fleet: FleetState, private ingest: IngestService, private log: Logger, private metrics: HubMetrics, private opts: AlertsOptions) {
     this.repo = new AlertsRepository(orm);
-    this.engine = new AlertEngine(() => ++this.lastId);
+    this.ids = new AlertIds(orm, log);
+    this.engine = new AlertEngine(() => this.ids.next());
     this.webhooks = new WebhookSender((o) => this.onWebhook(o), log, opts.webhookRetryMs);
   }
 
-  /** Called with every alert whose state or acknowledgement changed. */
-  onChange(fn: (a: AlertDto) => void): void { this.listeners.push(fn); }
+  /** Called with every alert whose state or acknowledgement changed; `local`: the change was made here, not taken from another hub. */
+  onChange(fn: (a: AlertDto, local: boolean) => void): void { this.listeners.push(fn); }
+
+  /** Called after a rule or a webhook status changed here (other hubs reload them: `reloadRules`). */
+  onRulesChange(fn: () => void): void { this.rulesListeners.push(fn); }
+
+  /** Several hubs: evaluate only the hosts `owns` says (checked every tick). */
+  evaluateOnly(owns: (hostId: number) => boolean): void { this.ownsFn = owns; this.evaluated.clear(); }
+
+  /** Whether this hub evaluates a host now. */
+  evaluates(hostId: number): boolean { return this.ownsFn === null || this.evaluated.has(hostId); }
 
   async load(now = Date.now()): Promise<void> {
-    for (const r of await this.repo.loadRules()) {
-      this.rules.set(r.kind, r.hostId, r.settings);
-      if (r.webhook) this.rules.webhooks.set(`${r.kind}:${r.hostId ?? 0}`, r.webhook);
-    }
-    const { alerts, maxId } = await this.repo.load(now - RECENT_MS);
-    this.lastId = maxId;
+    await this.reloadRules();
+    const { alerts } = await this.repo.load(now - RECENT_MS);
+    await this.ids.load();
     this.engine.restore(alerts, (a) => this.rules.ruleFor(a.kind, a.hostId).forSeconds * 1000);
     const em = this.orm.em.fork();
     for (const p of await em.find(PlanSchema, {})) this.plans.set(p.id, { name: p.name, quotaBytes: p.quotaBytes });
@@ -67,16 +88,18 @@ export class AlertsService {
 
   start(): void {
     this.fleet.onChange((hostId, points) => {
-      if (!points?.length) return;
+      if (!points?.length || !this.evaluates(hostId)) return;
       const rt = this.fleet.hosts.get(hostId);
       if (rt) this.evaluator.host(rt, Date.now());
     });
     this.fleet.onRemove((hostId) => {
-      for (const c of this.engine.resolveHost(hostId, Date.now())) this.changed(c);
+      // The hub evaluating the host resolves its alerts; the others learn it from that hub.
+      if (this.evaluates(hostId)) for (const c of this.engine.resolveHost(hostId, Date.now())) this.changed(c);
+      this.evaluated.delete(hostId);
       this.rules.forgetHost(hostId);
       this.repo.deleteHostRules(hostId).catch((err) => this.log.warn({ err: err?.message, hostId }, 'could not delete alert rules of a host'));
     });
-    this.ingest.onUsage((hostId, names) => this.evaluator.usage(hostId, names, Date.now()));
+    this.ingest.onUsage((hostId, names) => { if (this.evaluates(hostId)) this.evaluator.usage(hostId, names, Date.now()); });
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
@@ -89,19 +112,82 @@ export class AlertsService {
 
   /** Offline and durations for every host; changed alerts written. */
   tick(now = Date.now()): void {
-    for (const rt of this.fleet.hosts.values()) this.evaluator.host(rt, now);
-    for (const c of this.engine.tick(now)) this.changed(c);
+    if (this.ownsFn) this.reconcile();
+    for (const rt of this.fleet.hosts.values()) if (this.evaluates(rt.id)) this.evaluator.host(rt, now);
+    for (const c of this.engine.tick(now, (h) => this.evaluates(h))) this.changed(c);
     void this.flush();
   }
 
   private changed(c: AlertChange): void {
     const a = c.alert;
     this.dirty.set(a.id, a);
-    if (c.to === 'firing' || (c.to === 'resolved' && c.from === 'firing')) this.notify(a, c.to);
+    if (c.to === 'firing' || (c.to === 'resolved' && c.from === 'firing')) { this.notes.push({ alert: { ...a }, event: c.to }); void this.flush(); }
     this.metrics.alertsFiring.set(this.engine.firingCount);
     if (c.to !== 'ack') this.metrics.alertTransitions.inc({ kind: a.kind, to: c.to });
-    for (const l of this.listeners) l(a);
+    for (const l of this.listeners) l(a, true);
   }
+
+  // --- several hubs -----------------------------------------------------------------------------
+
+  /** Take over the hosts this hub now owns (after reading their stored alerts); stop evaluating the others. */
+  private reconcile(): void {
+    for (const id of this.evaluated) if (!this.fleet.hosts.has(id) || !this.ownsFn!(id)) this.evaluated.delete(id);
+    for (const id of this.fleet.hosts.keys()) {
+      if (this.evaluated.has(id) || this.adopting.has(id) || !this.ownsFn!(id)) continue;
+      this.adopting.add(id);
+      this.adopt(id).then(() => { if (this.ownsFn!(id)) this.evaluated.add(id); },
+        (err) => this.log.warn({ err: err?.message, hostId: id }, 'could not read the alerts of a host taken over; trying again'))
+        .finally(() => this.adopting.delete(id));
+    }
+  }
+
+  /**
+   * Bring a host's alerts up to date from the database before evaluating it: its stored open alerts and
+   * the stored state of those known here from its previous hub. An open alert known here but never
+   * stored (its hub died first) is stored now; its firing webhook was not sent (webhooks follow the write).
+   */
+  private async adopt(hostId: number, now = Date.now()): Promise<void> {
+    await this.flush();
+    const known = this.engine.openOf(hostId).map((a) => a.id);
+    const stored = await this.repo.ofHost(hostId, known);
+    for (const a of stored) this.takeIn(a, now);
+    const storedIds = new Set(stored.map((a) => a.id));
+    for (const a of this.engine.openOf(hostId)) if (!storedIds.has(a.id)) this.dirty.set(a.id, a);
+  }
+
+  /** Several hubs: this hub gives a host up; its alert changes are stored before the host's lease is released. */
+  async handOver(hostId: number): Promise<void> {
+    this.evaluated.delete(hostId);
+    await this.flush();
+  }
+
+  /** Several hubs: alerts changed on another hub. */
+  mergePeer(alerts: AlertDto[], now = Date.now()): void {
+    for (const a of alerts) this.takeIn(a, now);
+  }
+
+  private takeIn(a: AlertDto, now: number): void {
+    for (const c of this.engine.merge(a, this.rules.ruleFor(a.kind, a.hostId).forSeconds * 1000, now)) {
+      // The evaluating hub stores what it learned (an acknowledgement given elsewhere, a duplicate episode resolved) and passes it on.
+      const mine = this.evaluates(c.hostId) || this.adopting.has(c.hostId);
+      if (mine) this.dirty.set(c.id, c);
+      for (const l of this.listeners) l(c, mine);
+    }
+    this.metrics.alertsFiring.set(this.engine.firingCount);
+  }
+
+  /** Read the rules and webhook statuses from the database (at start, and when another hub changed them). */
+  async reloadRules(): Promise<void> {
+    const rows = await this.repo.loadRules();
+    for (const r of this.rules.list()) if (r.hostId !== null && !rows.some((x) => x.kind === r.kind && x.hostId === r.hostId)) this.rules.remove(r.kind, r.hostId);
+    for (const k of new Set(this.rules.list().map((r) => r.kind))) if (!rows.some((x) => x.kind === k && x.hostId === null)) this.rules.set(k, null, { ...BUILTIN_RULES[k] });
+    for (const r of rows) {
+      this.rules.set(r.kind, r.hostId, r.settings);
+      if (r.webhook) this.rules.webhooks.set(`${r.kind}:${r.hostId ?? 0}`, r.webhook);
+    }
+  }
+
+  private rulesChanged(): void { for (const l of this.rulesListeners) l(); }
 
   private notify(a: AlertDto, event: 'firing' | 'resolved'): void {
     const def = this.rules.defaultOf(a.kind), over = this.rules.overrideOf(a.kind, a.hostId);
@@ -117,18 +203,20 @@ export class AlertsService {
     this.rules.webhooks.set(o.ruleKey, w);
     if (!o.ok) this.metrics.alertWebhookFailures.inc();
     const [kind, host] = o.ruleKey.split(':');
-    this.repo.saveWebhookStatus(kind as AlertKind, Number(host) || null, w).catch((err) => this.log.warn({ err: err?.message }, 'could not store webhook outcome'));
+    this.repo.saveWebhookStatus(kind as AlertKind, Number(host) || null, w).then(() => this.rulesChanged(), (err) => this.log.warn({ err: err?.message }, 'could not store webhook outcome'));
   }
 
-  /** Write changed alerts (one batch); on failure they stay queued for the next tick. */
+  /** Write changed alerts (one batch), then send their webhooks; on failure they stay queued for the next tick. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => (this.dirty.size ? this.flush() : undefined));
     if (!this.dirty.size) return Promise.resolve();
     const batch = [...this.dirty.values()].map((a) => ({ ...a }));
+    const notes = this.notes.splice(0);
     this.dirty.clear();
-    this.flushing = this.repo.save(batch).catch((err) => {
+    this.flushing = this.repo.save(batch).then(() => { for (const n of notes) this.notify(n.alert, n.event); }, (err) => {
       this.log.warn({ err: err?.message, alerts: batch.length }, 'could not store alerts; retrying');
       for (const a of batch) if (!this.dirty.has(a.id)) this.dirty.set(a.id, a);
+      this.notes.unshift(...notes);
     }).finally(() => { this.flushing = null; });
     return this.flushing;
   }
@@ -216,6 +304,7 @@ export class AlertsService {
     await this.repo.saveRule(kind, hostId, r.settings, this.rules.webhooks.get(key) ?? null);
     this.rules.set(kind, hostId, r.settings);
     this.reevaluate();
+    this.rulesChanged();
     return this.rules.dto(kind, hostId, r.settings);
   }
 
@@ -224,13 +313,15 @@ export class AlertsService {
     await this.repo.deleteRule(kind, hostId);
     this.rules.remove(kind, hostId);
     this.reevaluate();
+    this.rulesChanged();
     return true;
   }
 
   /** After a rule change: every host now, and the account rules of every host with usage or services. */
-  private reevaluate(now = Date.now()): void {
-    for (const rt of this.fleet.hosts.values()) this.evaluator.host(rt, now);
+  reevaluate(now = Date.now()): void {
+    for (const rt of this.fleet.hosts.values()) if (this.evaluates(rt.id)) this.evaluator.host(rt, now);
     for (const hostId of new Set([...this.ingest.usage.keys(), ...this.ingest.services.keys()])) {
+      if (!this.evaluates(hostId)) continue;
       this.evaluator.usage(hostId, [...(this.ingest.usage.get(hostId)?.keys() ?? [])], now);
     }
   }

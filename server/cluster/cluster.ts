@@ -4,9 +4,16 @@
  * host's lease (host.lease.ts), which follows the host's agent: a hub answers an agent's `hello` and
  * handles its messages only once it holds the lease and has loaded the host's watermarks from the
  * database, so the agent resends from its spool exactly what is not yet durable. The live state of
- * the whole fleet is mirrored on every hub (fleet.mirror.ts). Without REDIS_URL none of this runs.
+ * the whole fleet is mirrored on every hub (fleet.mirror.ts), and so are alerts, each host's being
+ * evaluated by one hub (alerts.owner.ts). Without REDIS_URL none of this runs.
+ *
+ * Redis unreachable: the hubs stay up and serve what they have; /readyz says `redis: unreachable`
+ * and one line is logged when it goes and when it comes back. Cross-hub delivery pauses (the
+ * adapter resumes from its stream offset), leases are kept until their ttl and then given up
+ * (host.lease.ts): agents keep their spools until a hub can take their lease again.
  */
 import { randomBytes } from 'node:crypto';
+import { Gauge } from 'prom-client';
 import type { Namespace, Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Watermarks } from '../../protocol/index.js';
@@ -21,6 +28,8 @@ import type { KioskService } from '../kiosk/kiosk.service.js';
 import type { Orm } from '../db/orm.js';
 import { HostLeases, type LeaseRedis } from './host.lease.js';
 import { FleetMirror } from './fleet.mirror.js';
+import { AlertsOwnership, type OwnerRedis } from './alerts.owner.js';
+import type { AlertsService } from '../alerts/alerts.service.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
 /** How often a hub waiting for a host's lease tries again, ms. */
@@ -30,6 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface ClusterParts {
   io: Server; orm: Orm; agents: AgentGateway; ingest: IngestService; fleet: FleetState; hosts: HostsRepository;
   sessions: SessionService; kiosks: KioskService; live: Namespace; metrics: HubMetrics; leaseMs: number; liveIntervalMs: number;
+  alerts?: AlertsService;
 }
 
 export class Cluster implements HostGate {
@@ -37,6 +47,7 @@ export class Cluster implements HostGate {
   private leases: HostLeases | null = null;
   private mirror: FleetMirror | null = null;
   private parts: ClusterParts | null = null;
+  private owner: AlertsOwnership | null = null;
 
   private constructor(private redis: any, readonly adapter: ReturnType<typeof createAdapter>, private name: string, private log: Logger) {}
 
@@ -48,7 +59,11 @@ export class Cluster implements HostGate {
     // RESP2: the adapter reads XREAD replies in that shape (ioredis 6 defaults to RESP3). Commands issued while
     // Redis is briefly away are queued and sent on reconnect, and the adapter resumes reading where it stopped.
     const redis = new Redis(url, { connectTimeout: CONNECT_TIMEOUT_MS, protocol: 2, maxRetriesPerRequest: null });
-    redis.on('error', (err: Error) => log.warn({ err: err?.message }, 'cluster: redis error'));
+    // One line when Redis goes away and one when it is back (the client retries, and would say so on every attempt).
+    let away = false;
+    redis.on('error', (err: Error) => log.debug({ err: err?.message }, 'cluster: redis error'));
+    redis.on('close', () => { if (!away && redis.status !== 'end') { away = true; log.error({ redis: redactUrl(url) }, 'cluster: Redis unreachable; cross-hub delivery paused, host leases held until their ttl'); } });
+    redis.on('ready', () => { if (away) { away = false; log.warn({ redis: redactUrl(url) }, 'cluster: Redis reachable again'); } });
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -59,9 +74,25 @@ export class Cluster implements HostGate {
     return new Cluster(redis, createAdapter(redis, { streamName: `${name}:socket.io`, maxLen: 100_000 }), name, log);
   }
 
+  /** Whether Redis answers a PING within `ms` (readiness). */
+  async redisReachable(ms = 1000): Promise<boolean> {
+    if (this.redis.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return (await Promise.race([this.redis.ping(), new Promise((res) => { timer = setTimeout(() => res(null), ms); })])) === 'PONG';
+    } catch { return false; } finally { clearTimeout(timer); }
+  }
+
   attach(p: ClusterParts): void {
     this.parts = p;
-    this.leases = new HostLeases(this.redis as LeaseRedis, this.hubId, p.leaseMs, this.log, `${this.name}:lease:host:`);
+    const leasePrefix = `${this.name}:lease:host:`;
+    this.leases = new HostLeases(this.redis as LeaseRedis, this.hubId, p.leaseMs, this.log, leasePrefix);
+    new Gauge({ name: 'rackpulse_cluster_redis_up', help: 'Several hubs: whether this hub is connected to Redis (1) or not (0)', registers: [p.metrics.registry], collect() { this.set(redisUp()); } });
+    const redisUp = () => (this.redis.status === 'ready' ? 1 : 0);
+    if (p.alerts) {
+      this.owner = new AlertsOwnership(this.redis as OwnerRedis, this.hubId, this.leases, leasePrefix, this.name, p.leaseMs, p.io, p.alerts, p.fleet, this.log);
+      this.owner.start();
+    }
     this.mirror = new FleetMirror(p.io, p.fleet, p.agents, p.ingest, p.hosts, this.log, p.liveIntervalMs);
     p.agents.gate = this;
     this.leases.onLost((hostId) => {
@@ -90,6 +121,12 @@ export class Cluster implements HostGate {
       await sleep(CLAIM_RETRY_MS);
     }
     p.metrics.leases.set(leases.count);
+    if (!socket.connected) {
+      // It left while the claim waited (Redis away, say): give the lease back unless another connection of the host is here.
+      if (!p.agents.agentOf(hostId)) this.released(hostId);
+      throw new Error('agent left before the lease was taken');
+    }
+    this.owner?.taken(hostId);
     // What this hub itself still had for the host is committed first, so the stored watermarks cover it.
     await p.ingest.flush();
     const rows = await p.orm.em.getConnection().execute('select stream, seq from watermarks where host_id = ?', [hostId]);
@@ -107,7 +144,14 @@ export class Cluster implements HostGate {
       for (;;) {
         await p.ingest.flush().catch(() => {});
         if (p.agents.agentOf(hostId) || !leases.holds(hostId)) return;
-        if (p.ingest.settled(hostId)) { await leases.release(hostId); p.metrics.leases.set(leases.count); return; }
+        if (p.ingest.settled(hostId)) {
+          // The host's alert changes are stored before the next hub can take it over.
+          await this.owner?.handOver(hostId);
+          if (!p.agents.agentOf(hostId)) await leases.release(hostId);
+          this.owner?.handedOver(hostId);
+          p.metrics.leases.set(leases.count);
+          return;
+        }
         await sleep(1000); // the database is away: keep the lease (renewed) until the data is committed
       }
     })();
@@ -116,7 +160,13 @@ export class Cluster implements HostGate {
   /** After the hub's final commit: release every lease, stop mirroring, disconnect from Redis. */
   async close(): Promise<void> {
     this.mirror?.stop();
+    await this.owner?.close();
     await this.leases?.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** A Redis URL for logs, without its password. */
+function redactUrl(url: string): string {
+  try { const u = new URL(url); u.password = ''; return u.toString(); } catch { return '(bad url)'; }
 }

@@ -4,6 +4,12 @@
  * to a hub, renewed by that hub every ttl/3 while its agent stays, and released after the hub's
  * final commit of that host. A hub that dies stops renewing: its leases lapse after `ttl` and
  * the agent's next hub takes over. Renewal and release only touch a lease this hub still holds.
+ *
+ * Redis unreachable: nobody can take a lease meanwhile, but a hub cut off from Redis alone cannot
+ * tell that from another hub taking it over once it lapsed. So a hub keeps writing a host only
+ * until its last successful renewal plus the ttl; then it counts the lease as lost (the host's
+ * uncommitted data is dropped and its agent disconnected: it keeps its spool, and its next claim
+ * waits for Redis, unacknowledged, then resends what no commit covered).
  */
 import type { Logger } from '../logger.js';
 
@@ -20,6 +26,8 @@ export class HostLeases {
   private held = new Set<number>();
   private timer: NodeJS.Timeout;
   private lostListeners: ((hostId: number) => void)[] = [];
+  /** When each held lease was last taken or renewed (the time the command was sent), Unix ms. */
+  private renewedAt = new Map<number, number>();
 
   constructor(private redis: LeaseRedis, readonly hubId: string, readonly ttlMs: number, private log: Logger, private prefix = 'rackpulse:lease:host:') {
     this.timer = setInterval(() => void this.renewAll(), Math.max(100, Math.floor(ttlMs / 3)));
@@ -34,29 +42,51 @@ export class HostLeases {
 
   /** Take the lease if it is free (or already ours); false when another hub holds it. Throws when Redis is unreachable. */
   async acquire(hostId: number): Promise<boolean> {
-    const key = this.prefix + hostId;
-    if ((await this.redis.set(key, this.hubId, 'PX', this.ttlMs, 'NX')) === 'OK') { this.held.add(hostId); return true; }
-    if (Number(await this.redis.eval(RENEW, 1, key, this.hubId, this.ttlMs)) === 1) { this.held.add(hostId); return true; }
+    const key = this.prefix + hostId, at = Date.now();
+    if ((await this.redis.set(key, this.hubId, 'PX', this.ttlMs, 'NX')) === 'OK' || Number(await this.redis.eval(RENEW, 1, key, this.hubId, this.ttlMs)) === 1) {
+      this.held.add(hostId); this.renewedAt.set(hostId, at);
+      return true;
+    }
     return false;
   }
 
   /** Give the lease up (after the final commit of the host). */
   async release(hostId: number): Promise<void> {
+    this.renewedAt.delete(hostId);
     if (!this.held.delete(hostId)) return;
     await this.redis.eval(RELEASE, 1, this.prefix + hostId, this.hubId).catch((err: Error) => this.log.warn({ hostId, err: err?.message }, 'lease release failed; it lapses by itself'));
   }
 
+  private lose(hostId: number): void {
+    this.renewedAt.delete(hostId);
+    if (!this.held.delete(hostId)) return;
+    for (const l of this.lostListeners) l(hostId);
+  }
+
   private async renewAll(): Promise<void> {
+    const now = Date.now(), wait = Math.max(100, Math.floor(this.ttlMs / 3));
+    const expired = [...this.held].filter((id) => now - (this.renewedAt.get(id) ?? now) >= this.ttlMs);
+    if (expired.length) {
+      this.log.error({ hosts: expired.length, ttlMs: this.ttlMs }, 'host leases not renewed within their ttl (Redis unreachable): no longer writing those hosts; their agents keep their spools until a hub can take the lease');
+      for (const id of expired) this.lose(id);
+    }
     await Promise.all([...this.held].map(async (hostId) => {
+      const at = Date.now();
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const ok = Number(await this.redis.eval(RENEW, 1, this.prefix + hostId, this.hubId, this.ttlMs)) === 1;
-        if (ok || !this.held.delete(hostId)) return;
-        this.log.error({ hostId }, 'lost the lease of a host to another hub; dropping its uncommitted data (its agent resends it)');
-        for (const l of this.lostListeners) l(hostId);
+        // The client queues commands while Redis is away: a renewal that takes longer than a period counts as failed.
+        const ok = Number(await Promise.race([
+          this.redis.eval(RENEW, 1, this.prefix + hostId, this.hubId, this.ttlMs),
+          new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`no answer within ${wait} ms`)), wait); }),
+        ])) === 1;
+        if (ok) { if (this.held.has(hostId)) this.renewedAt.set(hostId, Math.max(at, this.renewedAt.get(hostId) ?? 0)); return; }
+        if (!this.held.has(hostId)) return;
+        this.log.error({ hostId }, 'lost the lease of a host (taken by another hub, or gone with a restarted Redis); dropping its uncommitted data (its agent resends it)');
+        this.lose(hostId);
       } catch (err: any) {
-        // Redis away: nobody can take the lease meanwhile; keep writing and try again.
-        this.log.warn({ hostId, err: err?.message }, 'lease renewal failed');
-      }
+        // Redis away: keep writing until the lease's end (above), trying again meanwhile.
+        this.log.debug({ hostId, err: err?.message }, 'lease renewal failed');
+      } finally { clearTimeout(timer); }
     }));
   }
 

@@ -1,4 +1,4 @@
-/** Liveness, readiness (database reachable and commits going through) and Prometheus metrics. */
+/** Liveness, readiness (database reachable, commits going through, and Redis answering when REDIS_URL is set) and Prometheus metrics. */
 import Router from '@koa/router';
 import { timingSafeEqual } from 'node:crypto';
 import type { HubDeps } from './context.js';
@@ -6,7 +6,10 @@ import { HttpError } from './errors.js';
 import { hashToken } from '../auth/secrets.js';
 import { bearerToken } from '../kiosk/kiosk.access.js';
 
-export function healthRoutes(d: HubDeps): Router {
+/** Several hubs: whether Redis answers within `ms`. */
+export interface HealthChecks { redis?: (ms: number) => Promise<boolean> }
+
+export function healthRoutes(d: HubDeps, checks: HealthChecks = {}): Router {
   const r = new Router();
   r.get('/healthz', (ctx) => { ctx.body = { ok: true }; });
   r.get('/readyz', async (ctx) => {
@@ -17,9 +20,13 @@ export function healthRoutes(d: HubDeps): Router {
         new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref()),
       ]);
     } catch { db = false; }
-    const ready = db && d.ingest.dbHealthy;
+    const redis = checks.redis ? await checks.redis(1000) : null;
+    const ready = db && d.ingest.dbHealthy && redis !== false;
     ctx.status = ready ? 200 : 503;
-    ctx.body = { ready, database: db ? 'reachable' : 'unreachable', commits: d.ingest.dbHealthy ? 'ok' : 'failing' };
+    ctx.body = {
+      ready, database: db ? 'reachable' : 'unreachable', commits: d.ingest.dbHealthy ? 'ok' : 'failing',
+      ...(redis === null ? {} : { redis: redis ? 'reachable' : 'unreachable' }),
+    };
   });
   r.get('/metrics', async (ctx) => {
     // With METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`.

@@ -4,44 +4,22 @@
  * killed (SIGKILL), the agent moves to B and resends what was not acknowledged; the rollups in
  * MariaDB count every sample exactly once.
  */
-import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import mysql from 'mysql2/promise';
-import { ADMIN, Api, agentAuth, connectLive, connectRawAgent, hello, sample, until, type LiveClient, type RawAgent } from '../helpers/hub.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { freePort, startHubProcess, waitHealthy, type Proc } from '../helpers/processes.js';
-import type { AckMessage, DeltaMessage, LivePoint, SnapshotMessage } from '../../protocol/index.js';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { ADMIN, Api, agentAuth, connectLive, connectRawAgent, hello, sample, until, type LiveClient } from '../helpers/hub.js';
+import { startTwoHubs, trackAcks as track, type TwoHubs } from '../helpers/cluster.js';
+import type { DeltaMessage, LivePoint, SnapshotMessage } from '../../protocol/index.js';
 
 const test = suite('several hubs (MariaDB + Redis)');
-let db: TestDb;
-let a: Proc, b: Proc;
-let urlA: string, urlB: string;
+let hubs: TwoHubs;
+let db: TwoHubs['db'], a: TwoHubs['a'], urlA: string, urlB: string;
 
 test.before(async () => {
-  db = await createTestDb('mysql');
-  const env = { REDIS_URL, CLUSTER_NAME: `rp-test-${randomBytes(4).toString('hex')}`, HOST_LEASE_MS: '1500', LIVE_INTERVAL_MS: '20', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
-  const [pa, pb] = [await freePort(), await freePort()];
-  urlA = `http://127.0.0.1:${pa}`; urlB = `http://127.0.0.1:${pb}`;
-  // One after the other: the first runs the migrations.
-  a = startHubProcess(pa, db.url, env);
-  await waitHealthy(urlA).catch((e) => { throw new Error(`${e.message}\n${a.output()}`); });
-  b = startHubProcess(pb, db.url, env);
-  await waitHealthy(urlB).catch((e) => { throw new Error(`${e.message}\n${b.output()}`); });
+  hubs = await startTwoHubs();
+  ({ db, a, urlA, urlB } = hubs);
 });
-test.after(async () => {
-  await Promise.all([a?.kill('SIGKILL'), b?.kill()]);
-  await db?.drop();
-});
-
-function track(agent: RawAgent) {
-  const st = { acked: 0, rejects: 0 };
-  agent.on('ack', (m: AckMessage) => { if (m.stream === 'samples') st.acked = Math.max(st.acked, m.seq); });
-  agent.on('reject', () => { st.rejects++; });
-  return st;
-}
+test.after(async () => { await hubs?.stop(); });
 
 test('should show an agent on hub A live on hub B, move it to B when A dies, and count every sample once', async () => {
   const apiA = await new Api(urlA).login(ADMIN.email, ADMIN.password);

@@ -16,6 +16,8 @@ import { Migration20261122140031_Alerts as SqliteAlerts } from './sqlite/Migrati
 import { Migration20261122140032_Alerts as MysqlAlerts } from './mysql/Migration20261122140032Alerts.js';
 import { Migration20261122135712_UsageTotals as SqliteUsageTotals } from './sqlite/Migration20261122135712UsageTotals.js';
 import { Migration20261122135713_UsageTotals as MysqlUsageTotals } from './mysql/Migration20261122135713UsageTotals.js';
+import { Migration20261122142747_AlertIdBlocks as SqliteAlertIdBlocks } from './sqlite/Migration20261122142747AlertIdBlocks.js';
+import { Migration20261122142748_AlertIdBlocks as MysqlAlertIdBlocks } from './mysql/Migration20261122142748AlertIdBlocks.js';
 
 type MigrationEntry = { name: string; class: any };
 export const sqliteMigrations: MigrationEntry[] = [
@@ -25,6 +27,7 @@ export const sqliteMigrations: MigrationEntry[] = [
   { name: 'Migration20261122135455Kiosks', class: SqliteKiosks },
   { name: 'Migration20261122135712UsageTotals', class: SqliteUsageTotals },
   { name: 'Migration20261122140031Alerts', class: SqliteAlerts },
+  { name: 'Migration20261122142747AlertIdBlocks', class: SqliteAlertIdBlocks },
 ];
 export const mysqlMigrations: MigrationEntry[] = [
   { name: 'Migration20261122113908Initial', class: MysqlInitial },
@@ -33,4 +36,5 @@ export const mysqlMigrations: MigrationEntry[] = [
   { name: 'Migration20261122135456Kiosks', class: MysqlKiosks },
   { name: 'Migration20261122135713UsageTotals', class: MysqlUsageTotals },
   { name: 'Migration20261122140032Alerts', class: MysqlAlerts },
+  { name: 'Migration20261122142748AlertIdBlocks', class: MysqlAlertIdBlocks },
 ];
