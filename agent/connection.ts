@@ -220,7 +220,7 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
       return this.#helloFailed(epoch, `cannot build hello: ${(e as Error).message}`);
     }
     if (epoch !== this.#epoch || this.#state !== 'handshaking') return;
-    this.#socket.timeout(this.#opts.helloTimeoutMs ?? 10_000).emit('hello', hello, (err, reply) => {
+    this.#socket.timeout(this.#opts.helloTimeoutMs ?? 10_000).emit('hello', { ...hello, sentAt: Date.now() }, (err, reply) => {
       if (epoch !== this.#epoch || this.#state !== 'handshaking') return;
       if (err) return this.#helloFailed(epoch, `no hello reply: ${err.message}`);
       const r = helloReplySchema.safeParse(reply);

@@ -41,6 +41,8 @@ export const helloSchema = z.object({
   memTotalBytes: nonNeg,
   /** Boot time, Unix ms. */
   bootTime: epochMs,
+  /** The agent's clock when it sent this hello, Unix ms: the hub measures the agent's clock offset with it. */
+  sentAt: epochMs.optional(),
   /** Named actions the agent's config offers (see `action`); `accounts` absent means every account. */
   actions: z.array(z.object({
     name: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/),

@@ -30,6 +30,11 @@ export interface HostSummary {
   /** Accounts the hub knows on this host. */
   accounts: number;
   monthlyCostCents: number | null;
+  /**
+   * The agent's clock minus the hub's, ms, when it is 5 s or more off (else null). The hub then files that
+   * host's samples by its own clock.
+   */
+  clockSkewMs?: number | null;
 }
 
 export interface FleetSnapshot { hosts: HostSummary[] }

@@ -3,6 +3,7 @@
  * the last 15 minutes of 1 s points, and whether its agent is connected.
  * Ingest writes it; live fan-out and REST read it. Loaded from the database at start.
  */
+import { ClockSkew } from './clock-skew.js';
 import type { Disk, Hello, HostSummary, LivePoint, Sample } from '../../protocol/index.js';
 import { PointRing } from './ring.js';
 
@@ -27,6 +28,8 @@ export interface HostRuntime {
   actions: { name: string; description: string | null; accounts: Set<string> | null }[];
   /** Items the agent's spool dropped, per stream, as it last reported. */
   spoolDropped: Record<string, number>;
+  /** The agent's clock against the hub's (clock-skew.ts). */
+  clock: ClockSkew;
 }
 
 type Listener = (hostId: number, points: LivePoint[] | null) => void;
@@ -48,7 +51,7 @@ export class FleetState {
     if (!rt) {
       rt = {
         hostname: null, agentVersion: null, cpus: null, latest: null, lastSeenAt: null, disks: [], agents: 0, accounts: 0, actions: [], spoolDropped: {},
-        ...h, ring: new PointRing<LivePoint>(RING_CAPACITY),
+        ...h, ring: new PointRing<LivePoint>(RING_CAPACITY), clock: new ClockSkew(),
       };
       this.hosts.set(h.id, rt);
     } else Object.assign(rt, h);
@@ -65,6 +68,7 @@ export class FleetState {
     const rt = this.hosts.get(id);
     if (!rt) return;
     rt.hostname = hello.hostname; rt.cpus = hello.cpus; rt.agentVersion = agentVersion;
+    if (hello.sentAt !== undefined) rt.clock.hello(hello.sentAt, this.now());
     rt.actions = (hello.actions ?? []).map((a) => ({ name: a.name, description: a.description ?? null, accounts: a.accounts ? new Set(a.accounts) : null }));
     this.changed(id, null);
   }
@@ -107,6 +111,7 @@ export class FleetState {
       id: rt.id, name: rt.name, hostname: rt.hostname, online: this.online(rt), lastSeenAt: rt.lastSeenAt,
       agentVersion: rt.agentVersion, cpus: rt.cpus, latest: rt.latest, disks: rt.disks, accounts: rt.accounts,
       monthlyCostCents: rt.monthlyCostCents,
+      clockSkewMs: -rt.clock.correction || null,
     };
   }
 

@@ -105,6 +105,7 @@ export class IngestService {
   /** Apply samples; returns how many were new (the rest were duplicates). */
   ingestSamples(hostId: number, samples: Sample[], now = Date.now()): number {
     const w = this.acceptedOf(hostId);
+    this.correctClock(hostId, samples);
     const fresh: Sample[] = [];
     for (const s of samples) {
       if (s.seq <= w.samples) continue;
@@ -125,6 +126,22 @@ export class IngestService {
     this.dirtyWatermarks.add(hostId);
     if (!this.pendingSince.has(hostId)) this.pendingSince.set(hostId, now);
     return fresh.length;
+  }
+
+  /**
+   * Put a badly set agent clock's sample times onto the hub's clock (clock-skew.ts), and say so in the
+   * log when a host's clock turns wrong or right again.
+   */
+  private correctClock(hostId: number, samples: Sample[]): void {
+    const rt = this.fleet.hosts.get(hostId);
+    if (!rt || !samples.length) return;
+    const c = rt.clock.correction;
+    if ((c !== 0) !== rt.clock.reported) {
+      rt.clock.reported = c !== 0;
+      if (c) this.log.warn({ hostId, skewMs: -c }, `agent clock is off by ${Math.round(-c / 1000)} s; its samples are filed by the hub's clock`);
+      else this.log.info({ hostId }, 'agent clock is right again');
+    }
+    if (c) for (const s of samples) s.t += c;
   }
 
   ingestQuota(hostId: number, m: QuotaMessage, now = Date.now()): boolean {

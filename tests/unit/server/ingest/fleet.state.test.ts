@@ -237,7 +237,7 @@ sum('should copy the runtime fields and compute online', () => {
   const s = fleet.summary(rt);
   assert.equal(s, {
     id: 1, name: 'web-01', hostname: 'h', online: true, lastSeenAt: T0, agentVersion: '0.1.0', cpus: 4,
-    latest: rt.latest, disks: [disk('/')], accounts: 0, monthlyCostCents: 4500,
+    latest: rt.latest, disks: [disk('/')], accounts: 0, monthlyCostCents: 4500, clockSkewMs: null,
   });
 });
 
