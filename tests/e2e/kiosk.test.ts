@@ -176,8 +176,8 @@ kiosk('should fit 1280×800 without scrollbars on every screen', async (c) => {
     await showOnWall(c, s);
     await c.wall.waitForTimeout(300);
     await assertNoScrollbars(c.wall, `${s} at 1280×800`);
+    await screenshot(c.wall, `kiosk-wall-1280x800-${s}`);
   }
-  await screenshot(c.wall, 'kiosk-wall-1280x800');
   await c.wall.setViewportSize({ width: 1920, height: 1080 });
 });
 

@@ -30,7 +30,7 @@ const PANELS: Panel[] = [
   { title: 'Memory', series: [{ get: memPct, color: '#c77dff' }], max: () => 100,
     format: (p) => `${Math.round(memPct(p))} % of ${(p.memTotalBytes / 1024 ** 3).toFixed(0)} GiB` },
   { title: 'Network', series: [{ get: (p) => p.netRxBps, color: '#f2c200' }, { get: (p) => p.netTxBps, color: '#ff8c42' }],
-    max: (pts) => Math.max(1024, ...pts.map((p) => Math.max(p.netRxBps, p.netTxBps))) * 1.1, format: (p) => `in ${rate(p.netRxBps)} · out ${rate(p.netTxBps)}` },
+    max: (pts) => Math.max(1024, ...pts.map((p) => Math.max(p.netRxBps, p.netTxBps))) * 1.1, format: (p) => `↓ ${rate(p.netRxBps)}  ↑ ${rate(p.netTxBps)}` },
 ];
 
 /** The SVG path of `points` in a box (x by time relative to `end`, y by value of 0…max), or '' with fewer than two. */
@@ -57,7 +57,7 @@ export function spotlightScreen(el: HTMLElement, w: number, h: number, m: WallMo
   const gap = 16;
   const pw = (w - 24 * 2 - gap) / 2;
   const ph = (h - head - gap - 12) / 2;
-  const titleSize = Math.min(ph * 0.11, 34);
+  const titleSize = Math.min(ph * 0.11, 34, pw / 24);
   const panels = PANELS.map((panel, i) => {
     const x = 24 + (i % 2) * (pw + gap);
     const y = head + Math.floor(i / 2) * (ph + gap);
@@ -68,7 +68,9 @@ export function spotlightScreen(el: HTMLElement, w: number, h: number, m: WallMo
     for (const f of [0.25, 0.5, 0.75]) p.path(`M${box.x},${(box.y + box.h * f).toFixed(1)}H${box.x + box.w}`).attr({ stroke: COLORS.grid, 'stroke-width': 1 });
     const paths = panel.series.map((s) => p.path('').attr({ stroke: s.color, 'stroke-width': 3, 'stroke-linejoin': 'round' }));
     paths[0].node.setAttribute('data-graph', panel.title);
-    return { panel, value, box, paths };
+    // The figure gets the room the title leaves (its font shrinks rather than overlap).
+    const room = pw - 48 - panel.title.length * titleSize * 0.62;
+    return { panel, value, box, paths, room };
   });
   let empty: RaphaelElement | null = null;
 
@@ -86,10 +88,11 @@ export function spotlightScreen(el: HTMLElement, w: number, h: number, m: WallMo
     const last = pts[pts.length - 1];
     const end = last ? last.t : model.now;
     const shown = pts.filter((q) => end - q.t <= WINDOW_MS);
-    for (const { panel, value, box, paths } of panels) {
+    for (const { panel, value, box, paths, room } of panels) {
       const max = panel.max(shown, host);
       panel.series.forEach((s, i) => paths[i].attr({ path: seriesPath(shown, s.get, box, max, end) }));
-      value.attr({ text: last ? panel.format(last, host) : '—' });
+      const v = last ? panel.format(last, host) : '—';
+      value.attr({ text: v, 'font-size': Math.round(Math.max(10, Math.min(titleSize, room / (v.length * 0.62)))) });
     }
   }
 
