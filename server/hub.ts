@@ -117,6 +117,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   });
   const agents = new AgentGateway(io, hosts, ingest, fleet, log, metrics, { rate: config.AGENT_MSG_RATE, burst: config.AGENT_MSG_BURST });
   const audit = new AuditService(orm, log);
+  agents.audit = audit;
   const kiosks = new KioskService(orm, audit, log);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
   const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS });

@@ -17,6 +17,7 @@ import type { FleetState } from './fleet.state.js';
 import type { IngestService } from './ingest.service.js';
 import type { HostsRepository } from '../hosts/hosts.repository.js';
 import { TokenBucket } from '../http/rate-limit.js';
+import type { AuditService } from '../audit/audit.service.js';
 
 /** Messages per second one agent connection may send, sustained, and at once. */
 export interface AgentFloodLimit { rate: number; burst: number }
@@ -43,6 +44,9 @@ export class AgentGateway {
   private evictions = 0;
   /** Set when several hubs share the database. */
   gate: HostGate | null = null;
+  /** Where agent token use is recorded: once per host per hour of connections (a reconnecting agent is not a new event). */
+  audit: AuditService | null = null;
+  private auditedAt = new Map<number, number>();
   private droppedListeners: ((hostId: number) => void)[] = [];
 
   constructor(io: Server, private hosts: HostsRepository, private ingest: IngestService, private fleet: FleetState, private log: Logger, private metrics: HubMetrics,
@@ -113,6 +117,12 @@ export class AgentGateway {
     this.metrics.agents.inc();
     this.fleet.agentConnected(hostId, 1);
     this.log.info({ hostId, agentVersion: socket.data.agentVersion }, 'agent connected');
+    const now = Date.now();
+    if (this.audit && now - (this.auditedAt.get(hostId) ?? 0) >= 3_600_000) {
+      this.auditedAt.set(hostId, now);
+      void this.audit.record({ actor: { kind: 'agent', name: `host:${hostId}` }, action: 'agent.connect', target: `host:${hostId}`, outcome: 'succeeded',
+        detail: { agentVersion: socket.data.agentVersion, address: socket.handshake.address } });
+    }
 
     // The raw packet is seen before it is decoded: measure it there, refuse it when its event arrives.
     socket.conn.on('packet', (p: { type: string; data?: unknown }) => {
