@@ -44,6 +44,8 @@ export class HostLeases {
   async acquire(hostId: number): Promise<boolean> {
     const key = this.prefix + hostId, at = Date.now();
     if ((await this.redis.set(key, this.hubId, 'PX', this.ttlMs, 'NX')) === 'OK' || Number(await this.redis.eval(RENEW, 1, key, this.hubId, this.ttlMs)) === 1) {
+      // An answer that waited in the client's queue (Redis was away): renew at once so the lease's end is known.
+      if (Date.now() - at > this.ttlMs / 3) return this.acquire(hostId);
       this.held.add(hostId); this.renewedAt.set(hostId, at);
       return true;
     }
@@ -67,7 +69,7 @@ export class HostLeases {
     const now = Date.now(), wait = Math.max(100, Math.floor(this.ttlMs / 3));
     const expired = [...this.held].filter((id) => now - (this.renewedAt.get(id) ?? now) >= this.ttlMs);
     if (expired.length) {
-      this.log.error({ hosts: expired.length, ttlMs: this.ttlMs }, 'host leases not renewed within their ttl (Redis unreachable): no longer writing those hosts; their agents keep their spools until a hub can take the lease');
+      this.log.error({ leases: this.prefix, count: expired.length, ttlMs: this.ttlMs }, 'leases not renewed within their ttl (Redis unreachable): given up (for hosts: no longer writing them; their agents keep their spools until a hub can take the lease)');
       for (const id of expired) this.lose(id);
     }
     await Promise.all([...this.held].map(async (hostId) => {

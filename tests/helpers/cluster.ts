@@ -69,7 +69,8 @@ export class SpoolAgent {
   constructor(private token: string, public target: () => string, public over: (seq: number) => Record<string, unknown> = () => ({}), private everyMs = 50) {}
 
   /** Sample times follow the clock: seq n is taken `everyMs` after seq n-1. */
-  private at(seq: number) { return this.t0 + seq * this.everyMs; }
+  timeOf(seq: number) { return this.t0 + seq * this.everyMs; }
+  private at(seq: number) { return this.timeOf(seq); }
 
   /** Connect and start sending; resolves after the first hello was answered. */
   async start(): Promise<void> {
