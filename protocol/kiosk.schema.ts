@@ -30,8 +30,8 @@ export const kioskCommandSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('show'), screen: z.enum(KIOSK_SCREENS), args: z.object({}).strict().optional() }).strict(),
   /** Put one host on the spotlight screen and show it. */
   z.object({ command: z.literal('spotlight'), screen: z.literal('spotlight').optional(), args: z.object({ hostId: z.number().int().positive() }).strict() }).strict(),
-  /** Per-screen durations for the slideshow, s. */
-  z.object({ command: z.literal('durations'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.record(z.enum(KIOSK_SCREENS), z.number().int().min(3).max(3600)) }).strict(),
+  /** Slideshow durations, s, for the screens named (the others keep theirs). */
+  z.object({ command: z.literal('durations'), screen: z.enum(KIOSK_SCREENS).optional(), args: z.partialRecord(z.enum(KIOSK_SCREENS), z.number().int().min(3).max(3600)) }).strict(),
 ]);
 export type KioskCommand = z.infer<typeof kioskCommandSchema>;
 

@@ -214,6 +214,9 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
       if (closed) return;
       closed = true;
       clearInterval(pruneTimer);
+      // From now on every request is turned away and its connection closed, so a client that polls again
+      // at once cannot keep the server from closing.
+      handler = (_req, res) => { res.writeHead(503, { connection: 'close', 'retry-after': '1' }); res.end(); };
       // Answers waiting long-polls; otherwise closing the HTTP server would wait for them.
       await queues.stop();
       await waker.close();
