@@ -12,12 +12,13 @@ import { ingestBench } from './ingest.bench.js';
 import { usageBench } from './usage.bench.js';
 import { queueBench } from './queue.bench.js';
 import { soakBench } from './soak.bench.js';
+import { clusterBench } from './cluster.bench.js';
 import { runCleanups } from './lib/cleanup.js';
 import { GENERATOR_CORE, killAllChildren, pinSelf } from './lib/proc.js';
 import { formatTable, newResults, writeResults, type Bench, type BenchContext } from './lib/report.js';
 
 /** Every benchmark, in the order they run. */
-const BENCHES: Bench[] = [ingestBench, queueBench, usageBench, agentBench, clientBench, soakBench];
+const BENCHES: Bench[] = [ingestBench, queueBench, usageBench, agentBench, clientBench, clusterBench, soakBench];
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 

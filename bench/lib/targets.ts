@@ -25,6 +25,8 @@ export interface Target {
   cookie?: string;
   /** One agent token per simulated agent. */
   tokens: string[];
+  /** The hub's DATABASE_URL (hub only). */
+  databaseUrl?: string;
   /** Stop the process and remove its database. */
   stop(): Promise<void>;
 }
@@ -45,15 +47,21 @@ export async function startBare(core: number, agents: number): Promise<Target> {
   return { name: 'bare', url, child, tokens, stop: () => child.stop() };
 }
 
+/** More for a hub: `env` (e.g. REDIS_URL, CLUSTER_NAME for several hubs); `databaseUrl`: share that database (not created, not dropped). */
+export interface HubExtra { env?: Record<string, string>; databaseUrl?: string; name?: string }
+
 /**
- * Start the hub (`entry`, server/main.ts) on `core` with an empty database of its own,
+ * Start the hub (`entry`, server/main.ts) on `core` with an empty database of its own (or `extra.databaseUrl`),
  * log in as the bench admin and register `agents` hosts.
  */
 export async function startHub(store: 'sqlite' | 'mariadb', core: number, agents: number,
-  log: (m: string) => void, entry = 'server/main.ts'): Promise<Target> {
+  log: (m: string) => void, entry = 'server/main.ts', extra: HubExtra = {}): Promise<Target> {
   let databaseUrl: string;
   let removeDb: () => Promise<void>;
-  if (store === 'sqlite') {
+  if (extra.databaseUrl) {
+    databaseUrl = extra.databaseUrl;
+    removeDb = async () => {};
+  } else if (store === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), 'rackpulse-bench-'));
     databaseUrl = `sqlite:${join(dir, 'bench.sqlite')}`;
     removeDb = onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
@@ -67,13 +75,13 @@ export async function startHub(store: 'sqlite' | 'mariadb', core: number, agents
   const port = await freePort();
   // RACKPULSE_BENCH_HUB_PROFILE=DIR writes a V8 CPU profile of each hub there when it stops.
   const prof = process.env.RACKPULSE_BENCH_HUB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RACKPULSE_BENCH_HUB_PROFILE}`] : [];
-  const child = spawnPinned(`hub-${store}`, core, process.execPath, [...prof, '--import', 'tsx', entry], {
+  const child = spawnPinned(extra.name ?? `hub-${store}`, core, process.execPath, [...prof, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
       PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn',
       ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, SESSION_SECRET: 'rackpulse-bench-session-secret-0123456789',
       // One bench client (one session) drives thousands of requests per second: measure the path, not the flood limit.
-      API_RATE_LIMIT: '0',
+      API_RATE_LIMIT: '0', ...extra.env,
     },
   });
   const url = `http://127.0.0.1:${port}`;
@@ -84,7 +92,7 @@ export async function startHub(store: 'sqlite' | 'mariadb', core: number, agents
     const t0 = performance.now();
     const tokens = await createHosts(url, cookie, agents, 16);
     log(`hub-${store}: ${agents} hosts registered in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    return { name: store, url, child, cookie, tokens, stop };
+    return { name: store, url, child, cookie, tokens, databaseUrl, stop };
   } catch (e) {
     log(`hub-${store} failed to start; its last output:\n${child.tail()}`);
     await stop();
