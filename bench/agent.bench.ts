@@ -21,8 +21,8 @@
  *   --users=N            bench users (quick 40, full 200)
  *   --files=N            files per home (quick 500, full 2000)
  *   --procs=N            processes of the busy case (1000)
- *   --rounds=N           rounds of (idle, busy) windows (quick 1, full 3)
- *   --window-s=S         each window (20; full: 3 rounds = 60 s per case)
+ *   --rounds=N           rounds of (idle, busy) windows (quick 1, full 2)
+ *   --window-s=S         each window (15; full: 2 rounds = 30 s per case)
  *   --warmup-s=S         between the agent's start and the first window (10; 5 with --quick)
  *   --settle-s=S         between starting the processes and measuring (10, 5 with --quick: one accounts scan and one process check)
  *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's, 2000 entries a second)
@@ -76,8 +76,8 @@ function parseOptions(ctx: BenchContext): Options {
     users: num('users', ctx.quick ? 40 : 200),
     files: num('files', ctx.quick ? 500 : 2000),
     procs: num('procs', 1000),
-    rounds: Math.max(1, num('rounds', ctx.quick ? 1 : 3)),
-    windowS: num('window-s', 20),
+    rounds: Math.max(1, num('rounds', ctx.quick ? 1 : 2)),
+    windowS: num('window-s', 15),
     warmupS: num('warmup-s', ctx.quick ? 5 : 10),
     settleS: num('settle-s', ctx.quick ? 5 : 10),
     walkBudget: arg('walk-budget') === undefined ? undefined : num('walk-budget', 0),

@@ -15,7 +15,7 @@
  * Options (after `--`):
  *   --agents=N          simulated agents per target (1000)
  *   --targets=LIST      bare,sqlite,mariadb
- *   --rounds=N          quick 1, full 3; fewer if the next would not fit --budget-s (s; quick 70, full 330)
+ *   --rounds=N          quick 1, full 3; fewer if the next would not fit --budget-s (s; quick 70, full 270)
  *   --measure-s=S       measured part of a step (quick 2, full 5)
  *   --retries=N         re-runs of a failed step disturbed by other processes (quick 1, full 2)
  *   --watch=K           hosts the dashboard follows (20); --fleet also watches the `fleet` topic
@@ -82,7 +82,7 @@ function parseOptions(ctx: BenchContext): Options {
     verbose: has('verbose'),
     hubEntry: arg('hub-entry') ?? 'server/main.ts',
     send: arg('send') === 'emit' ? 'emit' : 'raw',
-    budgetS: Number(arg('budget-s') ?? (ctx.quick ? 70 : 330)),
+    budgetS: Number(arg('budget-s') ?? (ctx.quick ? 70 : 270)),
     retries: Number(arg('retries') ?? (ctx.quick ? 1 : 2)),
     ackLagSlopeMax: ctx.quick ? ACK_LAG_SLOPE_MAX.quick : ACK_LAG_SLOPE_MAX.full,
   };
