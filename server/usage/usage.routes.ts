@@ -1,7 +1,7 @@
 /**
  * `GET /api/usage?host=&account=&after=&limit=&sort=account|total&format=json|csv`: per account,
  * bytes per host and the total across hosts, plus the totals; keyset pages through the opaque
- * `after` cursor (`limit` 1–5000, default 100). `account` is a prefix of the name, `host` keeps
+ * `after` cursor (`limit` 1–5000, default 100; `limit=0`: the totals alone). `account` is a prefix of the name, `host` keeps
  * accounts with usage on that host. `format=csv` streams every matching row (not one page) as
  * an attachment. An admin sees the fleet; a customer only accounts registered to them.
  */
@@ -21,7 +21,7 @@ const querySchema = z.object({
   account: text(64, 1).optional(),
   after: z.string().min(1).max(400).optional(),
   limit: z.string().regex(/^[0-9]{1,6}$/, 'a whole number').transform(Number)
-    .pipe(z.number().int().min(1).max(USAGE_MAX_LIMIT)).optional(),
+    .pipe(z.number().int().min(0).max(USAGE_MAX_LIMIT)).optional(),
   sort: z.enum(['account', 'total']).default('account'),
   format: z.enum(['json', 'csv']).default('json'),
 });

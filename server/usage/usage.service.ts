@@ -83,6 +83,8 @@ export class UsageService {
   }
 
   async page(v: UsageViewer, f: UsageFilter): Promise<UsagePageDto> {
+    // `limit=0`: the totals alone, from the kept totals (no scan of the accounts).
+    if (f.limit === 0) return { rows: [], totals: await this.totals(v), next: null };
     const [found, totals] = await Promise.all([this.repo.page(this.query(v, f, f.limit + 1)), this.totals(v)]);
     const more = found.length > f.limit;
     const page = more ? found.slice(0, f.limit) : found;

@@ -177,12 +177,15 @@ for (const kind of ['sqlite', 'mysql'] as const) {
   test('should answer 401 to anonymous callers and 400 to bad parameters', async (c) => {
     assertError(await new Api(c.h.url).get('/api/usage'), 401);
     const first = await c.h.admin.get('/api/usage?sort=total&limit=1');
-    for (const [q, field] of [['limit=0', 'limit'], ['limit=5001', 'limit'], ['limit=abc', 'limit'], ['limit=1&limit=2', 'limit'], ['sort=size', 'sort'],
+    for (const [q, field] of [['limit=-1', 'limit'], ['limit=5001', 'limit'], ['limit=abc', 'limit'], ['limit=1&limit=2', 'limit'], ['sort=size', 'sort'],
       ['format=xml', 'format'], ['host=abc', 'host'], ['after=not-a-cursor!', 'after'], ['after=eyJ4Ijox', 'after'],
       [`after=${first.body.next}&sort=account`, 'after'], [`account=${'x'.repeat(65)}`, 'account']]) {
       assertError(await c.h.admin.get(`/api/usage?${q}`), 400, 'bad_request', field);
     }
     assert.is((await c.h.admin.get('/api/usage?limit=5000')).status, 200);
+    const totalsOnly = await c.h.admin.get('/api/usage?limit=0');
+    assert.equal([totalsOnly.body.rows, totalsOnly.body.next], [[], null], 'limit=0: the totals alone');
+    assert.equal(totalsOnly.body.totals, first.body.totals);
     assert.is((await c.h.admin.get('/api/usage')).body.rows.length, Math.min(100, expectedRows(c.model).size));
   });
 
