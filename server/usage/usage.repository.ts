@@ -71,8 +71,9 @@ export class UsageRepository {
       order = `${acc} ASC`;
     } else {
       if (x.after?.sort === 'total') {
-        where.push(`(t.${q('total_bytes')} < ? OR (t.${q('total_bytes')} = ? AND t.${q('account')} > ?))`);
-        params.push(x.after.totalBytes, x.after.totalBytes, x.after.account);
+        // The leading `<=` is implied by the rest; it gives the optimizer a range on the index.
+        where.push(`t.${q('total_bytes')} <= ? AND (t.${q('total_bytes')} < ? OR (t.${q('total_bytes')} = ? AND t.${q('account')} > ?))`);
+        params.push(x.after.totalBytes, x.after.totalBytes, x.after.totalBytes, x.after.account);
       }
       order = `t.${q('total_bytes')} DESC, t.${q('account')} ASC`;
     }
