@@ -22,7 +22,7 @@
  *   --files=N            files per home (quick 500, full 2000)
  *   --procs=N            processes of the busy case (1000)
  *   --rounds=N           rounds of (idle, busy) windows (quick 1, full 2)
- *   --window-s=S         each window (15; full: 2 rounds = 30 s per case)
+ *   --window-s=S         each window (quick 15, full 30: 2 rounds = 60 s per case)
  *   --warmup-s=S         between the agent's start and the first window (10; 5 with --quick)
  *   --settle-s=S         between starting the processes and measuring (10, 5 with --quick: one accounts scan and one process check)
  *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's, 2000 entries a second)
@@ -77,7 +77,7 @@ function parseOptions(ctx: BenchContext): Options {
     files: num('files', ctx.quick ? 500 : 2000),
     procs: num('procs', 1000),
     rounds: Math.max(1, num('rounds', ctx.quick ? 1 : 2)),
-    windowS: num('window-s', 15),
+    windowS: num('window-s', ctx.quick ? 15 : 30),
     warmupS: num('warmup-s', ctx.quick ? 5 : 10),
     settleS: num('settle-s', ctx.quick ? 5 : 10),
     walkBudget: arg('walk-budget') === undefined ? undefined : num('walk-budget', 0),
