@@ -2,7 +2,7 @@
  * Soak (`npm run bench -- --only=soak`; not part of the default run): the hub
  * on one core with 1,000 simulated agents sending one sample a second each and
  * 100 dashboards following the fleet, for 30 minutes. Each minute it samples the
- * hub's RSS and event-loop delay (p99 from its /metrics) and the dashboards'
+ * hub's RSS, V8 heap in use and event-loop delay (p99; both from its /metrics) and the dashboards'
  * delivery; at the end every sample must be acknowledged (durable) — nothing lost —
  * and the RSS and lag must show no growth trend (slope per minute, over the second
  * half, so start-up and warm caches do not count).
@@ -35,10 +35,14 @@ async function openDashboards(url: string, cookie: string, n: number): Promise<{
   return { sockets, deltas: () => deltas };
 }
 
-async function loopLagP99Ms(url: string): Promise<number> {
+/** The hub's event-loop delay p99 and V8 heap in use, from its /metrics. */
+async function hubMetrics(url: string): Promise<{ lagMs: number; heapMb: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = text.match(/^rackpulse_process_nodejs_eventloop_lag_p99_seconds (\S+)/m);
-  return m ? Number(m[1]) * 1000 : NaN;
+  const num = (re: RegExp) => { const m = text.match(re); return m ? Number(m[1]) : NaN; };
+  return {
+    lagMs: num(/^rackpulse_process_nodejs_eventloop_lag_p99_seconds (\S+)/m) * 1000,
+    heapMb: num(/^rackpulse_process_nodejs_heap_size_used_bytes (\S+)/m) / 2 ** 20,
+  };
 }
 
 export const soakBench: Bench = {
@@ -56,15 +60,17 @@ export const soakBench: Bench = {
       const fleet = await AgentFleet.connect(hub.url, hub.tokens, { log: ctx.log });
       const dash = await openDashboards(hub.url, hub.cookie!, dashboards);
       ctx.log(`soak: ${agents} agents at 1 sample/s, ${dashboards} dashboards on the fleet topic, ${minutes} min on ${store}`);
-      const rss: number[] = [], lag: number[] = [], at: number[] = [];
+      const rss: number[] = [], lag: number[] = [], heap: number[] = [], at: number[] = [];
       let lastDeltas = 0;
       const probe = async () => {
         const minute = at.length;
         at.push(minute);
         rss.push(rssMb(hub.child.pid));
-        lag.push(await loopLagP99Ms(hub.url));
+        const m = await hubMetrics(hub.url);
+        lag.push(m.lagMs);
+        heap.push(m.heapMb);
         const d = dash.deltas();
-        ctx.log(`soak minute ${minute}: hub RSS ${rss[rss.length - 1].toFixed(0)} MB, event-loop p99 ${lag[lag.length - 1].toFixed(1)} ms, ${d - lastDeltas} deltas to dashboards, ${JSON.stringify(fleet.totals())}`);
+        ctx.log(`soak minute ${minute}: hub RSS ${rss[rss.length - 1].toFixed(0)} MB, V8 heap used ${heap[heap.length - 1].toFixed(0)} MB, event-loop p99 ${lag[lag.length - 1].toFixed(1)} ms, ${d - lastDeltas} deltas to dashboards, ${JSON.stringify(fleet.totals())}`);
         lastDeltas = d;
       };
       const timer = setInterval(() => { void probe(); }, 60_000);
@@ -82,7 +88,9 @@ export const soakBench: Bench = {
         { name: `soak.${store}.rss_start_mb`, value: Math.round(rss[1] ?? rss[0]), unit: 'MB' },
         { name: `soak.${store}.rss_end_mb`, value: Math.round(rss[rss.length - 1]), unit: 'MB' },
         { name: `soak.${store}.rss_slope_second_half`, value: Math.round(slope(tail(at), tail(rss)) * 100) / 100, unit: 'MB/min' },
-        { name: `soak.${store}.loop_lag_p99_max`, value: Math.round(Math.max(...lag.filter(Number.isFinite)) * 10) / 10, unit: 'ms' },
+        { name: `soak.${store}.heap_slope_second_half`, value: Math.round(slope(tail(at), tail(heap)) * 100) / 100, unit: 'MB/min' },
+        // Minute 0 is taken before the load starts, while the hub is still settling after registering the hosts.
+        { name: `soak.${store}.loop_lag_p99_max`, value: Math.round(Math.max(...lag.slice(1).filter(Number.isFinite)) * 10) / 10, unit: 'ms' },
         { name: `soak.${store}.loop_lag_slope_second_half`, value: Math.round(slope(tail(at), tail(lag)) * 1000) / 1000, unit: 'ms/min' },
         { name: `soak.${store}.ack_lag_p99`, value: Math.round(stats.ackLagP99), unit: 'ms' },
         { name: `soak.${store}.dashboard_deltas`, value: dash.deltas(), unit: 'messages' },
