@@ -130,7 +130,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     queueDepth: () => orm.em.getConnection().execute('select count(*) as n from queue_messages').then((r: any[]) => Number(r[0]?.n ?? 0), () => null),
   });
 
-  app.use(errorMiddleware(log));
+  app.use(errorMiddleware(log, metrics.registry));
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');

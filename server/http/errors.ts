@@ -3,6 +3,7 @@
  * `{ error: { code, message, field? } }` with a fitting status. Anything
  * unexpected becomes an opaque 500 with a correlation id that is logged.
  */
+import { Counter, type Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
@@ -20,7 +21,9 @@ export const unauthorized = () => new HttpError(401, 'unauthorized', 'sign in fi
 export const forbidden = () => new HttpError(403, 'forbidden', 'not allowed');
 export const conflict = (message: string, field?: string) => new HttpError(409, 'conflict', message, field);
 
-export function errorMiddleware(log: Logger) {
+export function errorMiddleware(log: Logger, registry?: Registry) {
+  // Every refused or failed request is counted, by status and code (the fuzz test checks the sums).
+  const refused = new Counter({ name: 'rackpulse_api_errors_total', help: 'Requests answered with an error, by status and code', labelNames: ['status', 'code'] as const, registers: registry ? [registry] : [] });
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -44,6 +47,7 @@ export function errorMiddleware(log: Logger) {
         log.error({ err, id, path: ctx.path, method: ctx.method }, 'request failed');
         message = `internal error (id ${id})`;
       }
+      refused.inc({ status: String(status), code });
       ctx.status = status;
       ctx.body = { error: field ? { code, message, field } : { code, message } };
     }

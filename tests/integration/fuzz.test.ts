@@ -2,8 +2,8 @@
  * Hostile input: over 10,000 generated and mutated messages at `/agent` and
  * bodies at the REST API — wrong types, huge numbers, deep nesting, long strings,
  * prototype-pollution keys, invalid UTF-8. The hub must not crash, its memory must
- * stay bounded, nothing invalid may be stored and every refused agent message must
- * be counted. The generator is seeded (FUZZ_SEED to repeat a run; the seed is printed).
+ * stay bounded, nothing invalid may be stored and every refusal (agent message or API
+ * request) must be counted. The generator is seeded (FUZZ_SEED to repeat a run; the seed is printed).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -168,6 +168,7 @@ fuzz('should answer 4,000 hostile API bodies with clear 4xx errors, never 5xx, a
   ];
   const created = { users: 0, plans: 0, hosts: 0 };
   const statuses = new Map<number, number>();
+  const errorsBefore = sumOf(await metricsText(h), 'rackpulse_api_errors_total');
   const N = 4000;
   let i = 0;
   const worker = async () => {
@@ -188,6 +189,8 @@ fuzz('should answer 4,000 hostile API bodies with clear 4xx errors, never 5xx, a
   };
   await Promise.all(Array.from({ length: 6 }, worker));
   assert.ok((statuses.get(400) ?? 0) > N * 0.3, `mostly refused as bad requests: ${JSON.stringify([...statuses])}`);
+  const refused = [...statuses].filter(([st]) => st >= 400).reduce((n, [, c]) => n + c, 0);
+  assert.is(sumOf(await metricsText(h), 'rackpulse_api_errors_total') - errorsBefore, refused, 'every refusal counted');
 
   assert.is((await fetch(`${h.url}/healthz`)).status, 200);
   assert.is(protoKeys(), keysBefore, 'Object.prototype not polluted');
