@@ -44,17 +44,18 @@ export interface FleetRow {
   diskPct: number | null;
 }
 
-export function fleetRow(host: HostSummary, alloc: Allocations, revenue: ReadonlyMap<number, number> | null): FleetRow {
+/** `alloc` null: the plan allocations are not loaded yet, so the room after them is unknown (null). */
+export function fleetRow(host: HostSummary, alloc: Allocations | null, revenue: ReadonlyMap<number, number> | null): FleetRow {
   let used = 0, free = 0, room = 0, diskPct: number | null = null;
   for (const d of host.disks) {
     used += d.usedBytes;
     free += d.availBytes;
-    room += diskRoom(d, alloc.get(diskKey(host.id, d.mount)) ?? 0);
+    if (alloc) room += diskRoom(d, alloc.get(diskKey(host.id, d.mount)) ?? 0);
     if (d.sizeBytes > 0) diskPct = Math.max(diskPct ?? 0, (d.usedBytes / d.sizeBytes) * 100);
   }
   const s = host.latest;
   return {
-    host, usedBytes: used, freeBytes: free, roomBytes: host.disks.length ? room : null,
+    host, usedBytes: used, freeBytes: free, roomBytes: host.disks.length && alloc ? room : null,
     revenueCents: revenue ? revenue.get(host.id) ?? 0 : null,
     memPct: s && s.memTotalBytes > 0 ? (s.memUsedBytes / s.memTotalBytes) * 100 : null,
     diskPct,
@@ -112,16 +113,17 @@ export function filterRows(rows: readonly FleetRow[], filter: FilterSpec): Fleet
 }
 
 /** The summary bar over the whole fleet (not just the filtered rows). */
-export interface FleetTotals { hosts: number; online: number; usedBytes: number; freeBytes: number; roomBytes: number }
-export function fleetTotals(rows: readonly FleetRow[]): FleetTotals {
-  const t: FleetTotals = { hosts: rows.length, online: 0, usedBytes: 0, freeBytes: 0, roomBytes: 0 };
+/** `roomBytes` null while the plan allocations are not loaded. */
+export interface FleetTotals { hosts: number; online: number; usedBytes: number; freeBytes: number; roomBytes: number | null }
+export function fleetTotals(rows: readonly FleetRow[], allocationsKnown = true): FleetTotals {
+  const t = { hosts: rows.length, online: 0, usedBytes: 0, freeBytes: 0, roomBytes: 0 };
   for (const r of rows) {
     if (r.host.online) t.online++;
     t.usedBytes += r.usedBytes;
     t.freeBytes += r.freeBytes;
     t.roomBytes += r.roomBytes ?? 0;
   }
-  return t;
+  return allocationsKnown ? t : { ...t, roomBytes: null };
 }
 
 /** One disk's free spots: how many accounts of each public plan it can still take. */

@@ -1,6 +1,6 @@
 /**
- * What the fleet overview adds to the live hosts from the REST API, loaded when the page
- * opens: plan allocations per disk (`GET /api/capacity`), the plans, and the accounts (for
+ * What the fleet overview adds to the live hosts from the REST API, loaded once the first live
+ * snapshot is on the page (so these reads do not hold up the live figures): plan allocations per disk (`GET /api/capacity`), the plans, and the accounts (for
  * revenue per host). Free space after allocations is then computed from the live disks.
  */
 import type { PlanDto } from '../../../protocol/api.types.js';
@@ -12,6 +12,8 @@ export class FleetExtrasState {
   plans = $state.raw<PlanDto[]>([]);
   revenue = $state.raw<ReadonlyMap<number, number> | null>(null);
   error = $state<string | null>(null);
+  /** The allocations came (until then the room after plans is unknown). */
+  loaded = $state(false);
 
   async load(): Promise<void> {
     try {
@@ -19,6 +21,7 @@ export class FleetExtrasState {
       this.allocations = allocationsFrom(capacity);
       this.plans = plans;
       this.revenue = revenueByHost(accounts, plans);
+      this.loaded = true;
     } catch (e) {
       this.error = e instanceof ApiRequestError ? e.message : 'Could not load plans and capacity.';
     }

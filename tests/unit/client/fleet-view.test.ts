@@ -41,6 +41,7 @@ row('should sum disks, apply allocations and take revenue per host', () => {
   assert.is(r.memPct, 25);
   assert.is(r.diskPct, 50);
   assert.is(fleetRow(host(2, 'b', { disks: [] }), alloc, null).roomBytes, null);
+  assert.is(fleetRow(h, null, null).roomBytes, null, 'allocations not loaded yet: room unknown, not the whole free space');
 });
 row('should add plan prices per host and skip accounts without a plan', () => {
   const rev = revenueByHost([{ hostId: 1, planId: 1 }, { hostId: 1, planId: 2 }, { hostId: 2, planId: null }], [plan(1, 1), plan(2, 1)]);
@@ -68,6 +69,7 @@ sort.run();
 
 const totals = suite('fleetTotals / freeSpots');
 totals('should count hosts online and sum disks over the fleet', () => {
+  assert.is(fleetTotals(rows(hs), false).roomBytes, null, 'no room total before the allocations are known');
   const t = fleetTotals(rows(hs));
   assert.equal({ hosts: t.hosts, online: t.online }, { hosts: 3, online: 2 });
   assert.is(t.usedBytes, 150 * GiB);
