@@ -284,6 +284,7 @@ export class IngestService {
       return;
     }
     this.metrics.commitSeconds.observe((performance.now() - started) / 1000);
+    if (batch.usage.length) this.usageVersion++;
     if (!this.dbHealthy) this.log.warn({ after: this.failures }, 'database commits resumed');
     this.dbHealthy = true; this.failures = 0; this.lastCommitError = null;
     for (const h of batch.hostStatus) { this.statusPersistedAt.set(h.hostId, now); this.dirtyStatus.delete(h.hostId); }
@@ -309,8 +310,11 @@ export class IngestService {
   /** Remove a deleted host's data, after a commit in progress (which may still hold its rows) has finished. */
   async deleteHostData(hostId: number): Promise<void> {
     if (this.flushing) await this.flushing;
-    await this.repo.deleteHostData(hostId);
+    try { await this.repo.deleteHostData(hostId); } finally { this.usageVersion++; }
   }
+
+  /** Counts this hub's writes that may change the usage totals (commits with usage, host deletions): a cache key. */
+  usageVersion = 0;
 
   /** Rows per prune statement, and the MySQL day partitions of the finest tier (set by the hub from its config). */
   pruneBatch = 5000;

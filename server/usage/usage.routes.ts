@@ -27,7 +27,7 @@ const querySchema = z.object({
 });
 
 export function usageRoutes(d: HubDeps): Router {
-  const usage = new UsageService(d.orm, d.dialect, d.fleet);
+  const usage = new UsageService(d.orm, d.dialect, d.fleet, () => d.ingest.usageVersion);
   const r = new Router({ prefix: '/api/usage' });
   r.get('/', async (ctx) => {
     const user = requireUser(ctx);

@@ -20,14 +20,34 @@ import { UsageRepository, type AccountTotal, type HostTotal, type UsageQuery } f
 export interface UsageViewer { userId: number; admin: boolean; displayName: string }
 export interface UsageFilter { sort: UsageSort; after: UsageKey | null; limit: number; prefix?: string; hostId?: number }
 
+/** Longest the fleet's totals are served from memory, ms (they change with each commit, once a second). */
+const FLEET_TOTALS_MAX_AGE_MS = 1000;
+
 /** Accounts per batch of the CSV export. */
 const CSV_BATCH = 2000;
 
 export class UsageService {
   readonly repo: UsageRepository;
 
-  constructor(orm: Orm, dialect: Dialect, private fleet: FleetState) {
+  /** The fleet's totals as last read, with the ingest write version and time they were read at. */
+  private fleetCache: { version: number; at: number; totals: Promise<{ bytes: number; accounts: number; perHost: HostTotal[] }> } | null = null;
+
+  /**
+   * `usageVersion`: counts this hub's writes that may change the totals (IngestService.usageVersion);
+   * the fleet's totals are read again after each, and at least every FLEET_TOTALS_MAX_AGE_MS (other hubs write too).
+   */
+  constructor(orm: Orm, dialect: Dialect, private fleet: FleetState, private usageVersion: () => number = () => NaN) {
     this.repo = new UsageRepository(orm, dialect);
+  }
+
+  private fleetTotals() {
+    const now = Date.now(), version = this.usageVersion();
+    const c = this.fleetCache;
+    if (c && c.version === version && now - c.at < FLEET_TOTALS_MAX_AGE_MS) return c.totals;
+    const totals = this.repo.fleetTotals();
+    this.fleetCache = { version, at: now, totals };
+    totals.catch(() => { if (this.fleetCache?.totals === totals) this.fleetCache = null; });
+    return totals;
   }
 
   private hostName(id: number): string { return this.fleet.hosts.get(id)?.name ?? `host:${id}`; }
@@ -78,7 +98,7 @@ export class UsageService {
 
   /** Fleet totals for an admin; the viewer's own for a customer. */
   async totals(v: UsageViewer): Promise<UsagePageDto['totals']> {
-    const t = v.admin ? await this.repo.fleetTotals() : await this.repo.ownerTotals(v.userId);
+    const t = v.admin ? await this.fleetTotals() : await this.repo.ownerTotals(v.userId);
     return { bytes: t.bytes, accounts: t.accounts, perHost: this.perHost(t.perHost) };
   }
 
