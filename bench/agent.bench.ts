@@ -1,7 +1,7 @@
 /**
  * The agent (issue "The agent", Performance): CPU % of one core and RSS of a
  * real agent sampling every second on a host with 200 accounts of 2,000 files
- * each (quick: 40 × 500), side by side with Debian's prometheus-node-exporter
+ * each (quick: 20 × 500), side by side with Debian's prometheus-node-exporter
  * scraped once a second; then the same on a host with 1,000 more processes.
  * Aims: less CPU than node_exporter, ≤ 0.5 % of a core, ≤ 50 MB RSS.
  *
@@ -18,11 +18,11 @@
  * rounds (RSS: the highest reading), ratios medians of per-window ratios.
  *
  * Options (after `--`):
- *   --users=N            bench users (quick 40, full 200)
+ *   --users=N            bench users (quick 20, full 200)
  *   --files=N            files per home (quick 500, full 2000)
  *   --procs=N            processes of the busy case (1000)
  *   --rounds=N           rounds of (idle, busy) windows (quick 1, full 2)
- *   --window-s=S         each window (quick 15, full 30: 2 rounds = 60 s per case)
+ *   --window-s=S         each window (quick 8, full 30: 2 rounds = 60 s per case)
  *   --warmup-s=S         between the agent's start and the first window (10; 5 with --quick)
  *   --settle-s=S         between starting the processes and measuring (10, 5 with --quick: one accounts scan and one process check)
  *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's, 2000 entries a second)
@@ -73,13 +73,13 @@ function parseOptions(ctx: BenchContext): Options {
   const bundle = arg('agent-bundle');
   const profile = arg('agent-profile');
   return {
-    users: num('users', ctx.quick ? 40 : 200),
+    users: num('users', ctx.quick ? 20 : 200),
     files: num('files', ctx.quick ? 500 : 2000),
     procs: num('procs', 1000),
     rounds: Math.max(1, num('rounds', ctx.quick ? 1 : 2)),
-    windowS: num('window-s', ctx.quick ? 15 : 30),
-    warmupS: num('warmup-s', ctx.quick ? 5 : 10),
-    settleS: num('settle-s', ctx.quick ? 5 : 10),
+    windowS: num('window-s', ctx.quick ? 8 : 30),
+    warmupS: num('warmup-s', ctx.quick ? 3 : 10),
+    settleS: num('settle-s', ctx.quick ? 4 : 10),
     walkBudget: arg('walk-budget') === undefined ? undefined : num('walk-budget', 0),
     nodeExporter: arg('node-exporter') ?? NODE_EXPORTER,
     agentBundle: bundle ? resolve(bundle) : undefined,

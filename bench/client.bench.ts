@@ -78,8 +78,8 @@ function jsSizes(): { total: number; initial: number } {
 export const clientBench: Bench = {
   name: 'client',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const rounds = ctx.quick ? 2 : 5;
-    const windowS = ctx.quick ? 5 : 10;
+    const rounds = ctx.quick ? 1 : 5;
+    const windowS = ctx.quick ? 3 : 10;
     const busy = await startUiHub('sqlite', { LOG_LEVEL: 'silent' });
     const empty = await startUiHub('sqlite', { LOG_LEVEL: 'silent' });
     const browser = await launchBrowser();

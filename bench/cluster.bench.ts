@@ -31,8 +31,8 @@ interface Step { rate: number; pass: boolean; reasons: string[]; latency?: Laten
 
 async function run(ctx: BenchContext): Promise<Figure[]> {
   const arg = (name: string) => ctx.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const agents = Number(arg('agents') ?? (ctx.quick ? 200 : 400));
-  const timing: StepTiming = ctx.quick ? { warmMs: 1000, measureMs: 2000, drainMs: 2000, maxBacklogS: 3 } : { warmMs: 1500, measureMs: 4000, drainMs: 2000, maxBacklogS: 3 };
+  const agents = Number(arg('agents') ?? (ctx.quick ? 100 : 400));
+  const timing: StepTiming = ctx.quick ? { warmMs: 1000, measureMs: 1500, drainMs: 1500, maxBacklogS: 3 } : { warmMs: 1500, measureMs: 4000, drainMs: 2000, maxBacklogS: 3 };
   const ramp = { floor: ctx.quick ? 2000 : 4000, precision: ctx.quick ? 0.5 : 0.2, maxSteps: ctx.quick ? 2 : 5, ceiling: 200_000, min: 500, quantum: 500 };
   const out: Figure[] = [];
   const best: Record<string, { rate: number; latency?: LatencyStats }> = {};

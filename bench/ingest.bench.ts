@@ -13,10 +13,10 @@
  * CPU comparison at a fixed load.
  *
  * Options (after `--`):
- *   --agents=N          simulated agents per target (1000)
+ *   --agents=N          simulated agents per target (1000; quick 200)
  *   --targets=LIST      bare,sqlite,mariadb
- *   --rounds=N          quick 1, full 3; fewer if the next would not fit --budget-s (s; quick 70, full 270)
- *   --measure-s=S       measured part of a step (quick 2, full 5)
+ *   --rounds=N          quick 1, full 3; fewer if the next would not fit --budget-s (s; quick 40, full 270)
+ *   --measure-s=S       measured part of a step (quick 1.5, full 5)
  *   --retries=N         re-runs of a failed step disturbed by other processes (quick 1, full 2)
  *   --watch=K           hosts the dashboard follows (20); --fleet also watches the `fleet` topic
  *   --hub-entry=FILE    the hub's entry point (server/main.ts)
@@ -68,21 +68,21 @@ interface Options {
 function parseOptions(ctx: BenchContext): Options {
   const arg = (name: string) => ctx.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1];
   const has = (name: string) => ctx.argv.includes(`--${name}`);
-  const measureS = Number(arg('measure-s') ?? (ctx.quick ? 2 : 5));
+  const measureS = Number(arg('measure-s') ?? (ctx.quick ? 1.5 : 5));
   return {
-    agents: Number(arg('agents') ?? 1000),
+    agents: Number(arg('agents') ?? (ctx.quick ? 200 : 1000)),
     targets: (arg('targets') ?? 'bare,sqlite,mariadb').split(',')
       .filter((t): t is TargetName => ['bare', 'sqlite', 'mariadb'].includes(t)),
     rounds: Number(arg('rounds') ?? (ctx.quick ? 1 : 3)),
-    timing: { warmMs: 1500 /* longer than one commit period, so the first ack in the window is a steady-state one */, measureMs: measureS * 1000, drainMs: 2000, maxBacklogS: 3 },
+    timing: { warmMs: 1500 /* longer than one commit period, so the first ack in the window is a steady-state one */, measureMs: measureS * 1000, drainMs: ctx.quick ? 1500 : 2000, maxBacklogS: 3 },
     precision: ctx.quick ? 0.1 : 0.05,
-    maxSteps: ctx.quick ? 7 : 10,
+    maxSteps: ctx.quick ? 3 : 10,
     fleet: has('fleet'),
     watch: Number(arg('watch') ?? 20),
     verbose: has('verbose'),
     hubEntry: arg('hub-entry') ?? 'server/main.ts',
     send: arg('send') === 'emit' ? 'emit' : 'raw',
-    budgetS: Number(arg('budget-s') ?? (ctx.quick ? 70 : 270)),
+    budgetS: Number(arg('budget-s') ?? (ctx.quick ? 40 : 270)),
     retries: Number(arg('retries') ?? (ctx.quick ? 1 : 2)),
     ackLagSlopeMax: ctx.quick ? ACK_LAG_SLOPE_MAX.quick : ACK_LAG_SLOPE_MAX.full,
   };

@@ -94,8 +94,8 @@ export const queueBench: Bench = {
   name: 'queue',
   async run(ctx: BenchContext): Promise<Figure[]> {
     const rounds = ctx.quick ? 1 : 4;
-    const messages = ctx.quick ? 40 : 150;
-    const seconds = ctx.quick ? 2 : 5;
+    const messages = ctx.quick ? 20 : 150;
+    const seconds = ctx.quick ? 1.5 : 5;
     const CONSUMERS = 50, PAIRS = 16, GAP_MS = 25;
     const figures: Figure[] = [];
     const bare = await startBareQueue();
