@@ -7,9 +7,12 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { AlertsDelta, AlertsSnapshot } from '../../../protocol/alerts.schema.js';
-import type { FleetDelta, FleetSnapshot, HostDelta, HostSnapshot, SubscribeReply } from '../../../protocol/live.schema.js';
+import type {
+  DeltaMessage, FleetDelta, FleetSnapshot, HostDelta, HostSnapshot, LiveClientToServerEvents, LiveServerToClientEvents, SnapshotMessage, SubscribeReply, Topic,
+} from '../../../protocol/live.schema.js';
 
-export type KioskTopic = 'fleet' | 'alerts' | `host:${number}`;
+/** The topics a kiosk may follow: every one but an account's. */
+export type KioskTopic = Exclude<Topic, `account:${number}`>;
 
 export interface TopicData {
   fleet: { snapshot: FleetSnapshot; delta: FleetDelta };
@@ -25,12 +28,6 @@ export interface Listener<T extends KioskTopic> {
   error?(code: string, message: string): void;
 }
 
-interface Message { topic: string; data: unknown }
-type ServerEvents = { snapshot: (m: Message) => void; delta: (m: Message) => void };
-type ClientEvents = {
-  subscribe: (req: { topic: string }, reply: (r: SubscribeReply) => void) => void;
-  unsubscribe: (req: { topic: string }, reply: (r: SubscribeReply) => void) => void;
-};
 
 export interface LiveOptions {
   onStatus?(connected: boolean): void;
@@ -46,7 +43,7 @@ const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 5000;
 
 export class KioskLive {
-  private socket: Socket<ServerEvents, ClientEvents>;
+  private socket: Socket<LiveServerToClientEvents, LiveClientToServerEvents>;
   private listeners = new Map<string, { snapshot(d: unknown): void; delta(d: unknown): void; error?(c: string, m: string): void }>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryMs = RETRY_MIN_MS;
@@ -108,7 +105,7 @@ export class KioskLive {
     });
   }
 
-  private dispatch(kind: 'snapshot' | 'delta', m: Message): void {
+  private dispatch(kind: 'snapshot' | 'delta', m: SnapshotMessage | DeltaMessage): void {
     if (!m || typeof m.topic !== 'string' || typeof m.data !== 'object' || m.data === null) return;
     const l = this.listeners.get(m.topic);
     if (!l) return;
