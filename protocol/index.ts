@@ -6,3 +6,4 @@ export * from './api.types.js';
 export * from './alerts.schema.js';
 export * from './kiosk.schema.js';
 export * from './text.schema.js';
+export * from './cluster.types.js';

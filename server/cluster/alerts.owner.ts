@@ -8,6 +8,7 @@
  * Alert changes travel to every hub (`rp:alerts`) and rule changes too (`rp:alert-rules`: reloaded
  * from the database), so every hub serves the `alerts` topic and the API for the whole fleet.
  */
+import { fromPeers, toPeers } from './peers.js';
 import type { Server } from 'socket.io';
 import type { AlertDto } from '../../protocol/index.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
@@ -39,15 +40,15 @@ export class AlertsOwnership {
     alerts.onChange((a, local) => {
       if (!local) return;
       // Coalesced within a turn of the event loop: a tick's changes travel in one message.
-      if (!this.outbox.length) setImmediate(() => { const batch = this.outbox.splice(0); if (batch.length) io.serverSideEmit('rp:alerts', batch); });
+      if (!this.outbox.length) setImmediate(() => { const batch = this.outbox.splice(0); if (batch.length) toPeers(io, 'rp:alerts', batch); });
       this.outbox.push({ ...a });
     });
-    alerts.onRulesChange(() => io.serverSideEmit('rp:alert-rules'));
-    io.on('rp:alerts' as any, (batch: AlertDto[]) => alerts.mergePeer(batch));
-    io.on('rp:alert-rules' as any, () => {
+    alerts.onRulesChange(() => toPeers(io, 'rp:alert-rules'));
+    fromPeers(io, 'rp:alerts', (batch) => alerts.mergePeer(batch));
+    fromPeers(io, 'rp:alert-rules', () => {
       alerts.reloadRules().then(() => alerts.reevaluate(), (err) => log.warn({ err: err?.message }, 'could not reload alert rules'));
     });
-    io.on('rp:lease-taken' as any, (hostId: number) => { this.elsewhere.add(hostId); });
+    fromPeers(io, 'rp:lease-taken', (hostId) => { this.elsewhere.add(hostId); });
   }
 
   /** Whether this hub evaluates a host's alerts. */
@@ -60,7 +61,7 @@ export class AlertsOwnership {
   /** This hub took a host's lease: the leader stops evaluating it. */
   taken(hostId: number): void {
     this.elsewhere.delete(hostId);
-    this.io.serverSideEmit('rp:lease-taken', hostId);
+    toPeers(this.io, 'rp:lease-taken', hostId);
   }
 
   /** Before this hub releases a host's lease: stop evaluating it and store its alert changes. */

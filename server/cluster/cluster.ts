@@ -12,6 +12,7 @@
  * adapter resumes from its stream offset), leases are kept until their ttl and then given up
  * (host.lease.ts): agents keep their spools until a hub can take their lease again.
  */
+import { fromPeers, toPeers } from './peers.js';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import type { Namespace, Server } from 'socket.io';
@@ -101,12 +102,12 @@ export class Cluster implements HostGate {
       p.metrics.leases.set(this.leases!.count);
     });
     // The agent connected to another hub: an older connection here (half-open, or a hub-side view lagging) gives way.
-    p.io.on('rp:agent-moved' as any, (hostId: number) => p.agents.agentOf(hostId)?.disconnect(true));
+    fromPeers(p.io, 'rp:agent-moved', (hostId) => p.agents.agentOf(hostId)?.disconnect(true));
     // Signing out and revoking a kiosk end live sockets on every hub.
-    p.sessions.onEnd((sid) => p.io.serverSideEmit('rp:session-end', sid));
-    p.kiosks.onRevoke((id) => p.io.serverSideEmit('rp:kiosk-revoked', id));
-    p.io.on('rp:session-end' as any, (sid: string) => { for (const s of [...p.live.sockets.values()]) if (s.data?.sessionId === sid) s.disconnect(true); });
-    p.io.on('rp:kiosk-revoked' as any, (id: number) => { for (const s of [...p.live.sockets.values()]) if (s.data?.kiosk?.id === id) s.disconnect(true); });
+    p.sessions.onEnd((sid) => toPeers(p.io, 'rp:session-end', sid));
+    p.kiosks.onRevoke((id) => toPeers(p.io, 'rp:kiosk-revoked', id));
+    fromPeers(p.io, 'rp:session-end', (sid) => { for (const s of [...p.live.sockets.values()]) if (s.data?.sessionId === sid) s.disconnect(true); });
+    fromPeers(p.io, 'rp:kiosk-revoked', (id) => { for (const s of [...p.live.sockets.values()]) if (s.data?.kiosk?.id === id) s.disconnect(true); });
     this.mirror.start();
   }
 
@@ -117,7 +118,7 @@ export class Cluster implements HostGate {
     let asked = false;
     while (!(await leases.acquire(hostId))) {
       if (!socket.connected) throw new Error('agent left before the lease was free');
-      if (!asked) { p.io.serverSideEmit('rp:agent-moved', hostId); asked = true; }
+      if (!asked) { toPeers(p.io, 'rp:agent-moved', hostId); asked = true; }
       await sleep(CLAIM_RETRY_MS);
     }
     p.metrics.leases.set(leases.count);

@@ -8,26 +8,14 @@
  * agent cut-offs (token revoked) travel the same way, as do session sign-outs and kiosk revocations
  * for the live sockets they end.
  */
+import { fromPeers, toPeers } from './peers.js';
 import type { Server } from 'socket.io';
-import type { Disk, LivePoint } from '../../protocol/index.js';
+import type { HostUpdate, LivePoint } from '../../protocol/index.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 import type { AgentGateway } from '../ingest/agent.socket.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { HostsRepository } from '../hosts/hosts.repository.js';
 import type { Logger } from '../logger.js';
-
-/** One host's changes since the last publication. */
-export interface HostUpdate {
-  id: number;
-  points: LivePoint[];
-  latest: LivePoint | null;
-  lastSeenAt: number | null;
-  disks: Disk[];
-  agents: number;
-  hostname: string | null;
-  cpus: number | null;
-  agentVersion: string | null;
-}
 
 /** New points kept per host between two publications (the ring on the owner has the rest). */
 const MAX_POINTS = 900;
@@ -44,11 +32,11 @@ export class FleetMirror {
       if (this.applying || !agents.agentOf(id)) return;
       this.markDirty(id, points);
     });
-    fleet.onRemove((id) => { if (!this.applying) io.serverSideEmit('rp:host-removed', id); });
-    agents.onHostDropped((id) => io.serverSideEmit('rp:agent-drop', id));
-    io.on('rp:fleet' as any, (updates: HostUpdate[]) => { for (const u of updates) void this.apply(u); });
-    io.on('rp:host-removed' as any, (id: number) => this.withApplying(() => { agents.disconnectHost(id, true); ingest.forgetHost(id); fleet.removeHost(id); }));
-    io.on('rp:agent-drop' as any, (id: number) => agents.disconnectHost(id, true));
+    fleet.onRemove((id) => { if (!this.applying) toPeers(io, 'rp:host-removed', id); });
+    agents.onHostDropped((id) => toPeers(io, 'rp:agent-drop', id));
+    fromPeers(io, 'rp:fleet', (updates) => { for (const u of updates) void this.apply(u); });
+    fromPeers(io, 'rp:host-removed', (id) => this.withApplying(() => { agents.disconnectHost(id, true); ingest.forgetHost(id); fleet.removeHost(id); }));
+    fromPeers(io, 'rp:agent-drop', (id) => agents.disconnectHost(id, true));
   }
 
   /** Publish a host's state now-ish even without a change (its agent just left this hub). */
@@ -70,7 +58,7 @@ export class FleetMirror {
       updates.push({ id, points, latest: rt.latest, lastSeenAt: rt.lastSeenAt, disks: rt.disks, agents: this.agents.agentOf(id) ? 1 : 0, hostname: rt.hostname, cpus: rt.cpus, agentVersion: rt.agentVersion });
     }
     this.dirty.clear();
-    if (updates.length) this.io.serverSideEmit('rp:fleet', updates);
+    if (updates.length) toPeers(this.io, 'rp:fleet', updates);
   }
 
   private withApplying(fn: () => void): void {
