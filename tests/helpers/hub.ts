@@ -87,6 +87,13 @@ export function connectLive(url: string, cookie: string): Promise<LiveClient> {
   });
 }
 
+/** Samples a host has in the rollups of one tier (default: the minute tier), read from the hub's database. */
+export async function rollupCount(t: TestHub, hostId: number, tier = 60): Promise<number> {
+  const knex = (t.hub.deps.orm.em as any).getKnex();
+  const [row] = await knex('rollups').where({ host_id: hostId, tier }).sum({ n: 'count' });
+  return Number(row?.n ?? 0);
+}
+
 /** Wait until `fn` returns a truthy value (polling), or fail after `ms`. */
 export async function until<T>(fn: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<NonNullable<T>> {
   const end = Date.now() + ms;

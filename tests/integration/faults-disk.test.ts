@@ -7,7 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { agentAuth, connectLive, connectRawAgent, hello, sample, startHub, until, type TestHub } from '../helpers/hub.js';
+import { agentAuth, connectLive, connectRawAgent, hello, sample, rollupCount, startHub, until, type TestHub } from '../helpers/hub.js';
 import type { AckMessage } from '../../protocol/index.js';
 
 const test = suite('disk full under SQLite');
@@ -16,10 +16,6 @@ test.before(async () => { t = await startHub('sqlite'); });
 test.after(async () => { await t?.stop(); });
 
 const conn = () => t.hub.deps.orm.em.getConnection();
-async function rollupCount(hostId: number): Promise<number> {
-  const [row] = await (t.hub.deps.orm.em as any).getKnex()('rollups').where({ host_id: hostId, tier: 60 }).sum({ n: 'count' });
-  return Number(row?.n ?? 0);
-}
 
 test('should stay up and report commits failing while the disk is full, then write every sample once', async () => {
   const created = await t.admin.post('/api/hosts', { name: 'full-disk' });
@@ -60,7 +56,7 @@ test('should stay up and report commits failing while the disk is full, then wri
   }
   send(5);
   await until(() => acked === seq, 15_000, `every sample acked once there is room (acked ${acked} of ${seq})`);
-  assert.is(await rollupCount(hostId), seq, 'each sample counted once');
+  assert.is(await rollupCount(t, hostId), seq, 'each sample counted once');
   await until(async () => (await fetch(`${t.url}/readyz`)).status === 200, 5000, 'ready again');
   agent.close(); live.close();
 });

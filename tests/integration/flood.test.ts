@@ -6,19 +6,13 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Api, ADMIN, agentAuth, connectRawAgent, hello, sample, startHub, until, type TestHub } from '../helpers/hub.js';
+import { Api, ADMIN, agentAuth, connectRawAgent, hello, sample, rollupCount, startHub, until, type TestHub } from '../helpers/hub.js';
 import type { AckMessage, RejectMessage } from '../../protocol/index.js';
 
 const ctx = { h: undefined as unknown as TestHub };
 const test = suite('floods', ctx);
 test.before(async (c) => { c.h = await startHub('sqlite', { AGENT_MSG_RATE: '50', AGENT_MSG_BURST: '500', API_RATE_LIMIT: '20', API_RATE_BURST: '60' }); });
 test.after(async (c) => { await c.h?.stop(); });
-
-async function rollupCount(h: TestHub, hostId: number): Promise<number> {
-  const knex = (h.hub.deps.orm.em as any).getKnex();
-  const [row] = await knex('rollups').where({ host_id: hostId, tier: 60 }).sum({ n: 'count' });
-  return Number(row?.n ?? 0);
-}
 
 const metric = async (h: TestHub, re: RegExp) => Number(((await (await fetch(`${h.url}/metrics`)).text()).match(re) ?? [])[1] ?? 0);
 

@@ -4,15 +4,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { agentAuth, connectLive, connectRawAgent, hello, sample, startHub, until, type RawAgent, type TestHub } from '../helpers/hub.js';
+import { agentAuth, connectLive, connectRawAgent, hello, sample, rollupCount, startHub, until, type RawAgent, type TestHub } from '../helpers/hub.js';
 import { MAX_MESSAGE_BYTES, type AckMessage, type RejectMessage } from '../../protocol/index.js';
 import { runAgent } from '../../agent/agent.js';
-
-async function rollupCount(t: TestHub, hostId: number, tier = 60): Promise<number> {
-  const knex = (t.hub.deps.orm.em as any).getKnex();
-  const [row] = await knex('rollups').where({ host_id: hostId, tier }).sum({ n: 'count' });
-  return Number(row?.n ?? 0);
-}
 
 function track(agent: RawAgent) {
   const st = { acked: 0, rejects: [] as RejectMessage[] };
