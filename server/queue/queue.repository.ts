@@ -5,6 +5,7 @@
  */
 import type { Knex } from '@mikro-orm/knex';
 import { upsertSql, type Dialect, type Orm } from '../db/orm.js';
+import { MessageInserter } from './queue.inserts.js';
 
 /** A message as stored: `body` is JSON text; `at` when it was sent, ms. */
 export interface StoredMessage { id: number; body: string; at: number }
@@ -18,15 +19,17 @@ const affected = (r: any): number => (typeof r === 'number' ? r : Number(r?.[0]?
 
 export class QueueRepository {
   private knex: Knex;
+  /** Pushes are written in batches, one commit each (`queue.inserts.ts`). */
+  readonly inserter: MessageInserter;
 
   constructor(orm: Orm, private dialect: Dialect) {
     this.knex = (orm.em as any).getKnex();
+    this.inserter = new MessageInserter(this.knex, dialect);
   }
 
-  /** Store a message; returns its id. */
-  async insert(queue: string, body: string, at: number): Promise<number> {
-    const [id] = await this.knex(MESSAGES).insert({ queue, body, at });
-    return Number(id);
+  /** Store a message; returns its id once it is committed (together with the pushes that came at the same time). */
+  insert(queue: string, body: string, at: number): Promise<number> {
+    return this.inserter.insert({ queue, body, at });
   }
 
   /** Up to `limit` messages of `queue` after `afterId` sent at or after `since` (ms), oldest first. */
