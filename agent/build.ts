@@ -22,7 +22,8 @@ import { build, type Plugin } from 'esbuild';
 import { AGENT_VERSION } from './version.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outfile = `${root}dist/agent/rackpulse-agent.mjs`;
+/** `--outfile=PATH` builds elsewhere (e.g. to compare two builds); default dist/agent/rackpulse-agent.mjs. */
+const outfile = process.argv.find((a) => a.startsWith('--outfile='))?.slice('--outfile='.length) ?? `${root}dist/agent/rackpulse-agent.mjs`;
 
 /**
  * V8 flags of the agent (measured in bench/agent.bench.ts, which takes them from

@@ -24,10 +24,19 @@
  * minutes) a slice of 64 entries blocks the loop for well under a millisecond;
  * on a cold disk one lstat may wait for a seek, and the time bound ends the
  * slice after it, so the 1 s sampler is held up by at most about one slice.
+ *
+ * Per entry, the lstat is all that is left (Node 20 builds a Stats object with
+ * four Dates for each: ~3 µs and most of the garbage): a directory is listed
+ * with one readdirSync (names only, no Dirent objects) when its own size says
+ * it is small (≤ BIG_DIR_BYTES: some thousands of names), else streamed with
+ * opendirSync so a huge Maildir never sits in memory whole; paths are joined
+ * by concatenation (path.join normalises every time), and the clock is read
+ * every CLOCK_EVERY entries. Measured here, ~2× less CPU per entry than
+ * opendir + join + a clock read per entry.
  */
-import { lstatSync, opendirSync, statSync } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import type { Dir, Stats } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Running figures of a pass. */
@@ -51,6 +60,8 @@ export interface HomeWalkOptions {
   sliceEntries?: number;
   /** A slice also ends once it has run this long, ms. Default 5. */
   sliceMs?: number;
+  /** A directory of at most this st_size is read whole, bigger ones streamed, bytes. Default 128 KiB. */
+  wholeDirBytes?: number;
   /** Called with each problem worth telling (unreadable directory, missing home). */
   onError?: (message: string) => void;
 }
@@ -58,18 +69,30 @@ export interface HomeWalkOptions {
 const gone = (e: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
 const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** A directory whose st_size is at most this is read whole (names only); bigger ones are streamed. ext4 uses ~4 KiB per ~100 names. */
+const BIG_DIR_BYTES = 128 * 1024;
+/** The slice's time bound is checked once every this many entries. */
+const CLOCK_EVERY = 8;
+
+/** A directory found and not yet read: its path and its st_size (bytes). */
+interface PendingDir { path: string; size: number }
 
 export class HomeWalk {
   readonly root: string;
   readonly #sliceEntries: number;
   readonly #sliceMs: number;
+  readonly #wholeDirBytes: number;
   readonly #onError: (m: string) => void;
   readonly #totals: WalkTotals = { bytes: 0, files: 0, entries: 0, unreadableDirs: 0, otherFs: 0, errors: 0 };
   /** Directories found and not yet opened. */
-  readonly #pending: string[] = [];
+  readonly #pending: PendingDir[] = [];
   readonly #links = new Set<string>();
+  /** The directory being read: streamed (`#dir`), or its names read whole (`#names`, next at `#nameAt`). */
   #dir: Dir | null = null;
-  #dirPath = '';
+  #names: string[] | null = null;
+  #nameAt = 0;
+  /** Its path with a trailing "/". */
+  #dirPrefix = '';
   #dev = -1;
   #started = false;
   #done = false;
@@ -77,9 +100,11 @@ export class HomeWalk {
   #busy = false;
 
   constructor(root: string, opts: HomeWalkOptions = {}) {
-    this.root = root;
+    // Absolute and normalised once, so entries' paths can be joined by concatenation.
+    this.root = resolve(root);
     this.#sliceEntries = Math.max(1, opts.sliceEntries ?? 64);
     this.#sliceMs = opts.sliceMs ?? 5;
+    this.#wholeDirBytes = opts.wholeDirBytes ?? BIG_DIR_BYTES;
     this.#onError = opts.onError ?? (() => {});
   }
 
@@ -124,19 +149,20 @@ export class HomeWalk {
       }
       this.#dev = st.dev;
       this.#count(st);
-      if (st.isDirectory()) this.#pending.push(this.root);
+      if (st.isDirectory()) this.#pending.push({ path: this.root, size: st.size });
     }
     while (used < budget && !this.#done) {
       // One slice, synchronously; then the event loop gets its turn.
       const until = performance.now() + this.#sliceMs;
       const sliceEnd = Math.min(budget, used + this.#sliceEntries);
+      let k = 0;
       while (used < sliceEnd && !this.#done) {
         const path = this.#nextEntry();
         if (path !== null) {
           used++;
           this.#visit(path);
         }
-        if (performance.now() >= until) break;
+        if (++k % CLOCK_EVERY === 0 && performance.now() >= until) break;
       }
       await yieldToLoop();
     }
@@ -149,6 +175,11 @@ export class HomeWalk {
    * pass is complete (then `done` is set).
    */
   #nextEntry(): string | null {
+    if (this.#names) {
+      if (this.#nameAt < this.#names.length) return this.#dirPrefix + this.#names[this.#nameAt++];
+      this.#names = null;
+      return null;
+    }
     if (!this.#dir) {
       const next = this.#pending.pop();
       if (next === undefined) {
@@ -156,25 +187,28 @@ export class HomeWalk {
         return null;
       }
       try {
-        this.#dir = opendirSync(next, { bufferSize: 128 });
-        this.#dirPath = next;
+        this.#dirPrefix = next.path === '/' ? '/' : `${next.path}/`;
+        if (next.size <= this.#wholeDirBytes) {
+          this.#names = readdirSync(next.path);
+          this.#nameAt = 0;
+        } else this.#dir = opendirSync(next.path, { bufferSize: 128 });
       } catch (e) {
         if (!gone(e)) {
           this.#totals.unreadableDirs++;
-          this.#onError(`${next}: unreadable (${codeOf(e)}), skipped`);
+          this.#onError(`${next.path}: unreadable (${codeOf(e)}), skipped`);
         }
-        return null;
       }
+      return null;
     }
     let ent;
     try {
       ent = this.#dir.readSync();
     } catch (e) {
       this.#totals.unreadableDirs++;
-      this.#onError(`${this.#dirPath}: read failed (${codeOf(e)}), rest skipped`);
+      this.#onError(`${this.#dirPrefix.slice(0, -1) || '/'}: read failed (${codeOf(e)}), rest skipped`);
       ent = null;
     }
-    if (ent) return join(this.#dirPath, ent.name);
+    if (ent) return this.#dirPrefix + ent.name;
     this.#closeDir();
     return null;
   }
@@ -193,7 +227,7 @@ export class HomeWalk {
       this.#totals.otherFs++;
       return;
     }
-    if (st.isDirectory()) this.#pending.push(path);
+    if (st.isDirectory()) this.#pending.push({ path, size: st.size });
     else if (st.nlink > 1) {
       // Numbers lose precision past 2^53; inode numbers that large are not seen on ext4 or XFS in practice.
       const key = `${st.dev}:${st.ino}`;
@@ -211,6 +245,7 @@ export class HomeWalk {
   #closeDir(): void {
     const d = this.#dir;
     this.#dir = null;
+    this.#names = null;
     try { d?.closeSync(); } catch { /* already closed */ }
   }
 

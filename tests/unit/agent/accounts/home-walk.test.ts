@@ -61,6 +61,21 @@ walk('should count allocated bytes of every inode once, hard links once, without
   assert.ok(t.bytes >= 10_000 + 100_000 + 5_000 + 50_000);
 });
 
+walk('should give the same totals when every directory is streamed (wholeDirBytes -1) as when read whole', async () => {
+  const whole = new HomeWalk(home.home);
+  while (!whole.done) await whole.step(10_000);
+  const streamed = new HomeWalk(home.home, { wholeDirBytes: -1, sliceEntries: 2 });
+  while (!streamed.done) await streamed.step(3);
+  assert.equal(streamed.totals, whole.totals);
+});
+
+walk('should join paths under a home given with a trailing slash', async () => {
+  const w = new HomeWalk(`${home.home}/`);
+  while (!w.done) await w.step(10_000);
+  assert.is(w.totals.files, home.expected.files + 1);
+  assert.is(w.totals.errors, 0);
+});
+
 walk('should need several steps with a tiny budget, with a growing lower bound, never exceeding the budget', async () => {
   const w = new HomeWalk(home.home, { sliceEntries: 2 });
   const seen: number[] = [];
