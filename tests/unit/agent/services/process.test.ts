@@ -39,8 +39,20 @@ scanner('should reuse a scan younger than maxAgeMs', async () => {
   const a = await s.processes();
   const c = await start('sleep');
   const b = await s.processes();
-  assert.is(a, b);
+  assert.equal(a, b);
   assert.not.ok(b.some((p) => p.pid === c.pid));
+  assert.not.ok((await s.processesOf(runAs.uid)).some((p) => p.pid === c.pid));
+});
+
+scanner('processesOf(uid) should list only that uid\'s processes, with their comm', async () => {
+  const c = await start('sleep');
+  const s = new ProcessScanner({ maxAgeMs: 60_000 });
+  const mine = await s.processesOf(runAs.uid);
+  assert.ok(mine.length > 0 && mine.every((p) => p.uid === runAs.uid));
+  assert.equal(mine.find((p) => p.pid === c.pid), { pid: c.pid, uid: runAs.uid, comm: 'sleep' });
+  assert.equal(await s.processesOf(4_000_000_000), []);
+  // The whole list from the same listing agrees.
+  assert.equal((await s.processes()).filter((p) => p.uid === runAs.uid), mine);
 });
 
 scanner('should read argv[0] without its directory', async () => {
