@@ -135,6 +135,7 @@ export class AccountsCollector {
     if (this.#quotaTimer) clearTimeout(this.#quotaTimer);
     this.#quotaTimer = null;
     await Promise.all([this.#walks.stop(), this.#quotaRun, this.#scanning]);
+    this.#scanner.close();
   }
 
   /** Current figures, one entry per account, each valid per `accountQuotaSchema`; scans /proc if the last scan is older than `scanIntervalMs`. */

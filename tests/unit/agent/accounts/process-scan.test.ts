@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cp, rm, writeFile } from 'node:fs/promises';
@@ -128,5 +129,43 @@ scanner('should read the real /proc and find this process under its uid', async 
   assert.ok(mine && mine.processes >= 1 && mine.rssBytes > 10_000_000);
   assert.ok(r.elapsedS !== null && r.elapsedS >= 0);
   assert.is(s.stats().errors, 0);
+});
+scanner('should keep account pids\' stat files open on the real /proc, with the same figures, and close them when the processes end', async () => {
+  // Children of a uid of their own (as root: nobody), so the counts are exactly theirs.
+  const asRoot = process.getuid!() === 0;
+  const uid = asRoot ? 65534 : process.getuid!();
+  const kids: ChildProcess[] = [];
+  for (let i = 0; i < 3; i++) {
+    const c = spawn('sleep', ['30'], { uid, gid: asRoot ? 65534 : process.getgid!(), stdio: 'ignore' });
+    kids.push(c);
+    await new Promise((r) => c.once('spawn', r));
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  const kept = new ProcessScanner();
+  const fresh = new ProcessScanner({ keepOpen: false });
+  try {
+    await kept.scan(new Set([uid]));
+    const a = await kept.scan(new Set([uid]));
+    const b = await fresh.scan(new Set([uid]));
+    const mine = a.byUid.get(uid)!;
+    assert.ok(mine.processes >= 3);
+    assert.is(kept.openFiles, mine.processes);
+    assert.is(mine.processes, b.byUid.get(uid)!.processes);
+    assert.is(fresh.openFiles, 0);
+    // Second scan of `kept`: every stat came through a kept file, none reopened.
+    assert.is(kept.stats().statusReads, 0);
+    for (const c of kids) c.kill('SIGKILL');
+    await Promise.all(kids.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
+    const after = await kept.scan(new Set([uid]));
+    assert.is(kept.openFiles, mine.processes - 3);
+    assert.is(after.byUid.get(uid)?.processes ?? 0, mine.processes - 3);
+    assert.is(kept.stats().errors, 0);
+    // Not an account any more: its files are closed.
+    await kept.scan(new Set([4_000_000_000]));
+    assert.is(kept.openFiles, 0);
+  } finally {
+    for (const c of kids) c.kill('SIGKILL');
+    kept.close();
+  }
 });
 scanner.run();
