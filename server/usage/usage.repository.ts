@@ -1,8 +1,8 @@
 /**
  * Reads of the usage tables: keyset pages of accounts (by name, or by total biggest first,
- * ties by name), the hosts and owner candidates of a page's accounts, and the totals. An
- * admin's pages read `usage_totals` through its indexes; a customer's are built from the
- * accounts they own (registered (host, login) pairs), which are few. Never OFFSET.
+ * ties by name) with the hosts and owner candidates of each account in the same statement,
+ * and the totals. An admin's pages read `usage_totals` through its indexes; a customer's are
+ * built from the accounts they own (registered (host, login) pairs), which are few. Never OFFSET.
  */
 import type { Knex } from '@mikro-orm/knex';
 import type { Dialect, Orm } from '../db/orm.js';
@@ -22,7 +22,10 @@ export interface UsageQuery {
   ownerId?: number;
 }
 export interface AccountTotal { account: string; totalBytes: number }
-export interface HostBytes { account: string; hostId: number; bytes: number; accountId: number | null; ownerId: number | null }
+/** Bytes of an account on one host, with the registered account of that (host, login) and its owner where there is one. */
+export interface HostBytes { hostId: number; bytes: number; accountId: number | null; ownerId: number | null; ownerName: string | null }
+/** One account of a page: its total and its hosts (for a customer only the hosts where the login is registered to them). */
+export interface PageAccount extends AccountTotal { hosts: HostBytes[] }
 export interface HostTotal { hostId: number; bytes: number; accounts: number }
 
 export class UsageRepository {
@@ -49,12 +52,48 @@ export class UsageRepository {
     return `${col} GLOB ?`;
   }
 
-  /** One page of accounts with their totals, in the query's order (`limit` rows at most). */
-  async page(x: UsageQuery): Promise<AccountTotal[]> {
+  /**
+   * One page of accounts (`limit` at most, in the query's order) with their hosts, registered
+   * accounts and owners' names: one statement, the keyset query as a derived table joined to
+   * the bytes, the registrations and the users by their keys (no list of the page's names
+   * sent back, no second round trip).
+   */
+  async pageWithHosts(x: UsageQuery): Promise<PageAccount[]> {
+    const { q } = this;
+    const { sql, params } = this.pageSql(x);
+    // A customer sees only the hosts where the login is registered to them; an admin every host, registered or not.
+    const join = x.ownerId === undefined ? 'LEFT JOIN' : 'JOIN';
+    const order = x.sort === 'account' ? `p.${q('account')} ASC` : `p.${q('total')} DESC, p.${q('account')} ASC`;
+    const r = await this.rows<any>(
+      `SELECT p.${q('account')} AS account, p.${q('total')} AS total, b.${q('host_id')} AS host_id, b.${q('bytes')} AS bytes,`
+      + ` a.${q('id')} AS account_id, a.${q('owner_id')} AS owner_id, u.${q('name')} AS owner_name, u.${q('email')} AS owner_email`
+      + ` FROM (${sql}) p ${join} ${q('usage_bytes')} b ON b.${q('account')} = p.${q('account')}`
+      + ` ${join} ${q('accounts')} a ON a.${q('host_id')} = b.${q('host_id')} AND a.${q('name')} = b.${q('account')}`
+      + (x.ownerId === undefined ? '' : ` AND a.${q('owner_id')} = ?`)
+      + ` LEFT JOIN ${q('users')} u ON u.${q('id')} = a.${q('owner_id')}`
+      + ` ORDER BY ${order}`,
+      x.ownerId === undefined ? params : [...params, x.ownerId]);
+    // An account's rows are adjacent (the order is the page's, unique per account): group them.
+    const out: PageAccount[] = [];
+    let cur: PageAccount | null = null;
+    for (const x of r) {
+      if (cur === null || cur.account !== x.account) out.push(cur = { account: x.account, totalBytes: Number(x.total), hosts: [] });
+      if (x.host_id == null) continue;
+      cur.hosts.push({
+        hostId: Number(x.host_id), bytes: Number(x.bytes),
+        accountId: x.account_id == null ? null : Number(x.account_id), ownerId: x.owner_id == null ? null : Number(x.owner_id),
+        ownerName: x.owner_id == null ? null : (x.owner_name || x.owner_email) ?? null,
+      });
+    }
+    return out;
+  }
+
+  /** The keyset query of a page: `account` and `total` of each account, in the page's order. */
+  private pageSql(x: UsageQuery): { sql: string; params: unknown[] } {
     return x.ownerId === undefined ? this.adminPage(x) : this.ownerPage(x, x.ownerId);
   }
 
-  private async adminPage(x: UsageQuery): Promise<AccountTotal[]> {
+  private adminPage(x: UsageQuery): { sql: string; params: unknown[] } {
     const { q } = this;
     const params: unknown[] = [];
     const where: string[] = [];
@@ -85,11 +124,10 @@ export class UsageRepository {
     params.push(x.limit);
     const sql = `SELECT t.${q('account')} AS account, t.${q('total_bytes')} AS total FROM ${from}`
       + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ` ORDER BY ${order} LIMIT ?`;
-    const r = await this.rows<{ account: string; total: number | string }>(sql, params);
-    return r.map((a) => ({ account: a.account, totalBytes: Number(a.total) }));
+    return { sql, params };
   }
 
-  private async ownerPage(x: UsageQuery, ownerId: number): Promise<AccountTotal[]> {
+  private ownerPage(x: UsageQuery, ownerId: number): { sql: string; params: unknown[] } {
     const { q } = this;
     const params: unknown[] = [ownerId];
     const where = [`a.${q('owner_id')} = ?`];
@@ -108,33 +146,7 @@ export class UsageRepository {
       + ` JOIN ${q('usage_bytes')} b ON b.${q('account')} = a.${q('name')} AND b.${q('host_id')} = a.${q('host_id')}`
       + ` WHERE ${where.join(' AND ')} GROUP BY b.${q('account')}`
       + (having.length ? ` HAVING ${having.join(' AND ')}` : '') + ` ORDER BY ${order} LIMIT ?`;
-    const r = await this.rows<{ account: string; total: number | string }>(sql, [...params, ...hparams, x.limit]);
-    return r.map((a) => ({ account: a.account, totalBytes: Number(a.total) }));
-  }
-
-  /** Bytes per host of these accounts, with the registered account (and its owner) of each (host, login) where there is one. */
-  async hostsOf(accounts: string[], ownerId?: number): Promise<HostBytes[]> {
-    if (!accounts.length) return [];
-    const { q } = this;
-    const marks = accounts.map(() => '?').join(',');
-    const join = ownerId === undefined ? 'LEFT JOIN' : 'JOIN';
-    const sql = `SELECT b.${q('account')} AS account, b.${q('host_id')} AS host_id, b.${q('bytes')} AS bytes, a.${q('id')} AS account_id, a.${q('owner_id')} AS owner_id`
-      + ` FROM ${q('usage_bytes')} b ${join} ${q('accounts')} a ON a.${q('host_id')} = b.${q('host_id')} AND a.${q('name')} = b.${q('account')}`
-      + ` WHERE b.${q('account')} IN (${marks})` + (ownerId === undefined ? '' : ` AND a.${q('owner_id')} = ?`);
-    const r = await this.rows<any>(sql, ownerId === undefined ? accounts : [...accounts, ownerId]);
-    return r.map((x) => ({
-      account: x.account, hostId: Number(x.host_id), bytes: Number(x.bytes),
-      accountId: x.account_id == null ? null : Number(x.account_id), ownerId: x.owner_id == null ? null : Number(x.owner_id),
-    }));
-  }
-
-  /** Display names of users: name, else email. */
-  async userNames(ids: number[]): Promise<Map<number, string>> {
-    if (!ids.length) return new Map();
-    const { q } = this;
-    const r = await this.rows<{ id: number; name: string | null; email: string }>(
-      `SELECT ${q('id')} AS id, ${q('name')} AS name, ${q('email')} AS email FROM ${q('users')} WHERE ${q('id')} IN (${ids.map(() => '?').join(',')})`, ids);
-    return new Map(r.map((u) => [Number(u.id), u.name || u.email]));
+    return { sql, params: [...params, ...hparams, x.limit] };
   }
 
   /** The fleet's totals (kept by the commit: a few rows, no scan) and per host. */

@@ -36,7 +36,7 @@ export function usageRoutes(d: HubDeps): Router {
     const q = p.data;
     const after = q.after === undefined ? null : decodeCursor(q.after, q.sort);
     if (q.after !== undefined && !after) throw badRequest(`after: not a cursor of sort=${q.sort}`, 'after');
-    const viewer: UsageViewer = { userId: user.id, admin: user.role === 'admin', displayName: user.name || user.email };
+    const viewer: UsageViewer = { userId: user.id, admin: user.role === 'admin' };
     const filter = { sort: q.sort, after, limit: q.limit ?? 100, prefix: q.account, hostId: q.host };
     if (q.format === 'csv') {
       ctx.set('Content-Disposition', `attachment; filename="usage-${new Date().toISOString().slice(0, 10)}.csv"`);

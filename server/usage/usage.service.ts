@@ -14,10 +14,10 @@ import type { Dialect, Orm } from '../db/orm.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 import { csvLine } from './usage.csv.js';
 import { encodeCursor, type UsageKey, type UsageSort } from './usage.cursor.js';
-import { UsageRepository, type AccountTotal, type HostTotal, type UsageQuery } from './usage.repository.js';
+import { UsageRepository, type AccountTotal, type HostBytes, type HostTotal, type PageAccount, type UsageQuery } from './usage.repository.js';
 
 /** Who asks: an admin sees everything; a customer only what is registered to them. */
-export interface UsageViewer { userId: number; admin: boolean; displayName: string }
+export interface UsageViewer { userId: number; admin: boolean }
 export interface UsageFilter { sort: UsageSort; after: UsageKey | null; limit: number; prefix?: string; hostId?: number }
 
 /** Longest the fleet's totals are served from memory, ms (they change with each commit, once a second). */
@@ -60,35 +60,13 @@ export class UsageService {
     return sort === 'account' ? { sort, account: r.account } : { sort, totalBytes: r.totalBytes, account: r.account };
   }
 
-  /** Rows for accounts of one page, in the page's order. */
-  private async rows(v: UsageViewer, page: AccountTotal[]): Promise<UsageRowDto[]> {
-    const hosts = await this.repo.hostsOf(page.map((r) => r.account), v.admin ? undefined : v.userId);
-    // Group by the page's own spelling of the name (MySQL may match another case of it).
-    const index = new Map(page.map((r, i) => [r.account, i]));
-    const folded = new Map(page.map((r, i) => [r.account.toLowerCase(), i]));
-    const per: { hostId: number; bytes: number; accountId: number | null; ownerId: number | null }[][] = page.map(() => []);
-    for (const h of hosts) {
-      const i = index.get(h.account) ?? folded.get(h.account.toLowerCase());
-      if (i !== undefined) per[i].push(h);
-    }
-    const owners = new Map<number, number | null>();
-    page.forEach((_, i) => {
-      let best: { accountId: number | null; ownerId: number | null } | null = null;
-      for (const h of per[i]) if (h.accountId !== null && (best === null || h.accountId < best.accountId!)) best = h;
-      owners.set(i, best?.ownerId ?? null);
-    });
-    const names = v.admin
-      ? await this.repo.userNames([...new Set([...owners.values()].filter((x): x is number => x !== null))])
-      : new Map([[v.userId, v.displayName]]);
-    return page.map((r, i) => {
-      const ownerId = owners.get(i) ?? null;
-      return {
-        account: r.account, ownerId, ownerName: ownerId === null ? null : names.get(ownerId) ?? null,
-        hosts: per[i].map((h) => ({ hostId: h.hostId, hostName: this.hostName(h.hostId), bytes: h.bytes }))
-          .sort((a, b) => (a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId - b.hostId)),
-        totalBytes: r.totalBytes,
-      };
-    });
+  /** The row of one account: its owner is the owner of its earliest registered (host, login); hosts by name. */
+  private row(r: PageAccount): UsageRowDto {
+    let owner: HostBytes | null = null;
+    for (const h of r.hosts) if (h.accountId !== null && (owner === null || h.accountId < owner.accountId!)) owner = h;
+    const hosts = r.hosts.map((h) => ({ hostId: h.hostId, hostName: this.hostName(h.hostId), bytes: h.bytes }));
+    if (hosts.length > 1) hosts.sort((a, b) => (a.hostName < b.hostName ? -1 : a.hostName > b.hostName ? 1 : a.hostId - b.hostId));
+    return { account: r.account, ownerId: owner?.ownerId ?? null, ownerName: owner?.ownerName ?? null, hosts, totalBytes: r.totalBytes };
   }
 
   private perHost(list: HostTotal[]): UsageHostTotalDto[] {
@@ -105,10 +83,10 @@ export class UsageService {
   async page(v: UsageViewer, f: UsageFilter): Promise<UsagePageDto> {
     // `limit=0`: the totals alone, from the kept totals (no scan of the accounts).
     if (f.limit === 0) return { rows: [], totals: await this.totals(v), next: null };
-    const [found, totals] = await Promise.all([this.repo.page(this.query(v, f, f.limit + 1)), this.totals(v)]);
+    const [found, totals] = await Promise.all([this.repo.pageWithHosts(this.query(v, f, f.limit + 1)), this.totals(v)]);
     const more = found.length > f.limit;
     const page = more ? found.slice(0, f.limit) : found;
-    return { rows: await this.rows(v, page), totals, next: more ? encodeCursor(this.keyOf(f.sort, page[page.length - 1])) : null };
+    return { rows: page.map((r) => this.row(r)), totals, next: more ? encodeCursor(this.keyOf(f.sort, page[page.length - 1])) : null };
   }
 
   /**
@@ -125,10 +103,10 @@ export class UsageService {
     yield csvLine(['account', 'owner', 'total_bytes', ...hosts.map((h) => h.hostName)]);
     let after = f.after;
     for (;;) {
-      const page = await this.repo.page(this.query(v, f, CSV_BATCH, after));
+      const page = await this.repo.pageWithHosts(this.query(v, f, CSV_BATCH, after));
       if (!page.length) return;
       let out = '';
-      for (const r of await this.rows(v, page)) {
+      for (const r of page.map((a) => this.row(a))) {
         const cells: (number | null)[] = hosts.map(() => null);
         for (const h of r.hosts) { const c = column.get(h.hostId); if (c !== undefined) cells[c] = h.bytes; }
         out += csvLine([r.account, r.ownerName, r.totalBytes, ...cells]);

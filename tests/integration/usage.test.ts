@@ -174,6 +174,31 @@ for (const kind of ['sqlite', 'mysql'] as const) {
     assert.equal(parseCsv(await csv.text()).map((r) => r[0]), ['account', 'alice', 'dave']);
   });
 
+  test('should name the owner of the earliest registered (host, login) by display name, in pages by name and by total and in CSV', async (c) => {
+    const { 'web-a': a, 'web-b': b } = c.hosts;
+    const plan = await createPlan(c.h.admin, 'owners', 1e12);
+    const named = (await c.h.admin.post('/api/users', { email: 'named@example.com', password: 'customer-pass-1', role: 'customer', name: 'Named Owner' })).body.user.id as number;
+    // henry is registered on web-b to the named user first, then on web-a to the customer: web-b's is the earliest.
+    await createAccount(c.h.admin, { hostId: b, name: 'henry', ownerId: named, planId: plan });
+    await createAccount(c.h.admin, { hostId: a, name: 'henry', ownerId: c.cust.id, planId: plan });
+    await report(c, a, { henry: 10 });
+    await report(c, b, { henry: 20 });
+    const want = [['henry', 30, [['web-a', 10], ['web-b', 20]], named, 'Named Owner']];
+    const shape = (rows: UsageRowDto[]) => rows.filter((r) => r.account === 'henry').map((r) => [r.account, r.totalBytes, r.hosts.map((x) => [x.hostName, x.bytes]), r.ownerId, r.ownerName]);
+    for (const q of ['account=henry', 'account=henry&sort=total', `host=${a}&sort=total&limit=5000`, 'sort=total&limit=5000', 'limit=5000']) {
+      const res = await c.h.admin.get(`/api/usage?${q}`);
+      assert.equal(shape(res.body.rows), want, q);
+    }
+    // The customer sees the one (host, login) registered to them, and themselves as its owner.
+    for (const q of ['account=henry', 'sort=total']) {
+      const mine = await c.cust.api.get(`/api/usage?${q}`);
+      assert.equal(shape(mine.body.rows), [['henry', 10, [['web-a', 10]], c.cust.id, 'cust@example.com']], q);
+    }
+    const csv = parseCsv(await (await fetch(`${c.h.url}/api/usage?format=csv&sort=total`, { headers: { cookie: c.h.admin.cookie } })).text());
+    assert.equal(csv.find((r) => r[0] === 'henry')?.slice(0, 5), ['henry', 'Named Owner', '30', '10', '20']);
+    await checkTotals(c);
+  });
+
   test('should answer 401 to anonymous callers and 400 to bad parameters', async (c) => {
     assertError(await new Api(c.h.url).get('/api/usage'), 401);
     const first = await c.h.admin.get('/api/usage?sort=total&limit=1');
