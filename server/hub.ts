@@ -165,8 +165,9 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   app.use(sameOriginWrites());
   app.use(apiRateLimit(config.API_RATE_LIMIT, config.API_RATE_BURST, metrics.registry));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
-  for (const router of [healthRoutes(deps, cluster ? { redis: (ms) => cluster.redisReachable(ms) } : {}), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
-    queueRoutes(queues), kioskRoutes(kiosks), alertRoutes(deps, alerts), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
+  // The kiosk queue's routes first: its long-polls and pushes are the busiest requests, and no other router serves /api/queues.
+  for (const router of [queueRoutes(queues), healthRoutes(deps, cluster ? { redis: (ms) => cluster.redisReachable(ms) } : {}), sessionRoutes(deps), userRoutes(deps), hostRoutes(deps), accountRoutes(deps), actionRoutes(deps, deps.audit), capacityRoutes(deps), usageRoutes(deps),
+    kioskRoutes(kiosks), alertRoutes(deps, alerts), messengerRoutes(queues, { enabled: config.QUEUE_MESSENGER, log })]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   // The NOC kiosk: the wall at /kiosk/, the touchscreen controller at /kiosk/touch (before the dashboard's SPA fallback).

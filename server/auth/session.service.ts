@@ -21,6 +21,17 @@ export class SessionService {
 
   private em() { return this.orm.em.fork(); }
 
+  /** Session ids (SHA-256 of the cookie value) of recently seen cookies, so a busy client is not hashed on every request. */
+  private ids = new Map<string, string>();
+  private idOf(token: string): string {
+    let id = this.ids.get(token);
+    if (id === undefined) {
+      if (this.ids.size >= 10000) this.ids.clear();
+      this.ids.set(token, (id = hashToken(token)));
+    }
+    return id;
+  }
+
   /** Check credentials; returns the user and a new session token, or null. Costs the same whether or not the email exists. */
   async signIn(email: string, password: string): Promise<{ user: User; token: string } | null> {
     const em = this.em();
@@ -44,7 +55,7 @@ export class SessionService {
   /** The user of a session cookie value, or null if unknown or expired. */
   async userOf(token: string | undefined): Promise<User | null> {
     if (!token || token.length > 200) return null;
-    const id = hashToken(token);
+    const id = this.idOf(token);
     const now = Date.now();
     const hit = this.cache.get(id);
     if (hit && now - hit.cachedAt < CACHE_MS) return hit.expiresAt > now ? hit.user : null;
