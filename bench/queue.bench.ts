@@ -4,80 +4,79 @@
  * the hub with SQLite and with MariaDB, against bench/queue-bare-server.ts (the
  * same REST surface on bare Koa, in memory) as the ceiling. Product and baseline
  * run interleaved, round by round; each ratio is the median of the per-round ratios.
+ * The generator (this process, its own core) talks to both through the same lean
+ * client (lib/lean-http.ts), one keep-alive connection per loop, so what it costs
+ * to receive 50 answers at once adds as little as it can to the latency measured.
  */
-import http from 'node:http';
 import type { Bench, BenchContext, Figure } from './lib/report.js';
 import { median, percentile } from './lib/stats.js';
+import { LeanConnection } from './lib/lean-http.js';
 import { freePort, SERVER_CORE, sleep, spawnPinned, waitForHttp } from './lib/proc.js';
 import { ROOT, startHub, type Target } from './lib/targets.js';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-
-interface Reply { status: number; text: string }
-function request(base: string, method: string, path: string, cookie: string | undefined, body?: unknown): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(base + path, {
-      method, agent,
-      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(cookie ? { cookie } : {}), origin: base },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 interface Server { name: string; url: string; cookie?: string }
+
+/** A keep-alive connection of its own for one loop of the generator (same headers for hub and baseline). */
+function connection(s: Server): LeanConnection {
+  const u = new URL(s.url);
+  return new LeanConnection(u.hostname, Number(u.port), { origin: s.url, ...(s.cookie ? { cookie: s.cookie } : {}) });
+}
 
 /** 50 consumers wait on one queue; `messages` pushes `gapMs` apart; latency per (message, consumer), ms. */
 async function latencyRound(s: Server, queue: string, consumers: number, messages: number, gapMs: number): Promise<number[]> {
   const lat: number[] = [];
   let stop = false;
   let received = 0;
-  const loops = Array.from({ length: consumers }, async (_, i) => {
-    while (!stop) {
-      const r = await request(s.url, 'GET', `/api/queues/${queue}/messages?consumer=c${i}&wait=5`, s.cookie);
-      const now = performance.now();
-      if (r.status === 200) {
-        for (const m of JSON.parse(r.text).messages as { body: { sentAt: number } }[]) { lat.push(now - m.body.sentAt); received++; }
-      } else if (r.status !== 204) throw new Error(`${s.name}: pop HTTP ${r.status} ${r.text.slice(0, 200)}`);
+  const conns = Array.from({ length: consumers + 1 }, () => connection(s));
+  const pusher = conns[consumers];
+  try {
+    const loops = Array.from({ length: consumers }, async (_, i) => {
+      while (!stop) {
+        const r = await conns[i].request('GET', `/api/queues/${queue}/messages?consumer=c${i}&wait=5`);
+        if (r.status === 200) {
+          for (const m of JSON.parse(r.text).messages as { body: { sentAt: number } }[]) { lat.push(r.at - m.body.sentAt); received++; }
+        } else if (r.status !== 204) throw new Error(`${s.name}: pop HTTP ${r.status} ${r.text.slice(0, 200)}`);
+      }
+    });
+    await sleep(500); // every consumer has appeared (and is waiting) before the first message
+    for (let m = 0; m < messages; m++) {
+      const r = await pusher.request('POST', `/api/queues/${queue}/messages`, { body: { sentAt: performance.now(), m } });
+      if (r.status !== 201) throw new Error(`${s.name}: push HTTP ${r.status} ${r.text.slice(0, 200)}`);
+      await sleep(gapMs);
     }
-  });
-  await sleep(500); // every consumer has appeared (and is waiting) before the first message
-  for (let m = 0; m < messages; m++) {
-    const r = await request(s.url, 'POST', `/api/queues/${queue}/messages`, s.cookie, { body: { sentAt: performance.now(), m } });
-    if (r.status !== 201) throw new Error(`${s.name}: push HTTP ${r.status} ${r.text.slice(0, 200)}`);
-    await sleep(gapMs);
+    const deadline = performance.now() + 10_000;
+    while (received < consumers * messages && performance.now() < deadline) await sleep(20);
+    stop = true;
+    // Wake the loops with one last message so they end now, not at their wait's end.
+    await pusher.request('POST', `/api/queues/${queue}/messages`, { body: { sentAt: performance.now(), last: true } });
+    await Promise.all(loops);
+  } finally {
+    for (const c of conns) c.close();
   }
-  const deadline = performance.now() + 10_000;
-  while (received < consumers * messages && performance.now() < deadline) await sleep(20);
-  stop = true;
-  // Wake the loops with one last message so they end now, not at their wait's end.
-  await request(s.url, 'POST', `/api/queues/${queue}/messages`, s.cookie, { body: { sentAt: performance.now(), last: true } });
-  await Promise.all(loops);
   if (received < consumers * messages) throw new Error(`${s.name}: ${consumers * messages - received} deliveries missing`);
   return lat;
 }
 
-/** `pairs` loops, each on its own queue: push one message, pop it; pairs per second over `seconds`. */
+/** `pairs` loops, each on its own queue and connection: push one message, pop it; pairs per second over `seconds`. */
 async function throughputRound(s: Server, prefix: string, pairs: number, seconds: number): Promise<number> {
   let done = 0;
   const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: pairs }, async (_, i) => {
-    const q = `${prefix}-${i}`;
-    await request(s.url, 'GET', `/api/queues/${q}/messages?consumer=p&wait=0`, s.cookie); // appear before the first push
-    while (performance.now() < end) {
-      const w = await request(s.url, 'POST', `/api/queues/${q}/messages`, s.cookie, { body: { i } });
-      if (w.status !== 201) throw new Error(`${s.name}: push HTTP ${w.status}`);
-      const r = await request(s.url, 'GET', `/api/queues/${q}/messages?consumer=p&wait=5`, s.cookie);
-      if (r.status !== 200) throw new Error(`${s.name}: pop HTTP ${r.status}`);
-      done++;
-    }
-  }));
+  const conns = Array.from({ length: pairs }, () => connection(s));
+  try {
+    await Promise.all(conns.map(async (c, i) => {
+      const q = `${prefix}-${i}`;
+      await c.request('GET', `/api/queues/${q}/messages?consumer=p&wait=0`); // appear before the first push
+      while (performance.now() < end) {
+        const w = await c.request('POST', `/api/queues/${q}/messages`, { body: { i } });
+        if (w.status !== 201) throw new Error(`${s.name}: push HTTP ${w.status}`);
+        const r = await c.request('GET', `/api/queues/${q}/messages?consumer=p&wait=5`);
+        if (r.status !== 200) throw new Error(`${s.name}: pop HTTP ${r.status}`);
+        done++;
+      }
+    }));
+  } finally {
+    for (const c of conns) c.close();
+  }
   return done / seconds;
 }
 
@@ -144,7 +143,6 @@ export const queueBench: Bench = {
       ctx.note(`queue: ${CONSUMERS} consumers on one queue, ${messages} messages ${GAP_MS} ms apart per round; ${PAIRS} push+pop loops for ${seconds} s; ${rounds} interleaved rounds; hub and baseline on core ${SERVER_CORE}`);
     } finally {
       await bare.stop();
-      agent.destroy();
     }
     return figures;
   },
