@@ -3,16 +3,25 @@
  * with 1,000,000 accounts over 20 servers (100,000 with --quick; the note says so) by bulk
  * INSERTs into the usage tables, as the ingest commit keeps them. Measures pages of 1,000 by
  * name and by total from random starting points (p50/p95 over HTTP), against the same page
- * (the page query and its hosts query) run bare with mysql2 in interleaved pairs; the totals
- * (a `limit=0` request: the totals alone); the full CSV export's time and the hub's peak RSS during it.
+ * (the hub's one statement) run bare with mysql2 in interleaved pairs; the totals (a `limit=0`
+ * request: the totals alone) against `GET /healthz` on the same hub in interleaved pairs; the
+ * full CSV export's time and the hub's peak RSS during it.
  * Issue aims: page p95 ≤ 50 ms, totals ≤ 5 ms.
+ *
+ * `--keep-seed`: seed into the database `rackpulse_bench_usage` and keep it after the run; the next
+ * run with `--keep-seed` reuses it when it holds as many accounts (skips the ~25 s seed). The hub
+ * then starts on a filled database (it loads the registered accounts at start), so its RSS is
+ * higher than in a run that seeds after the hub is up: quote RSS from a run without it.
  */
 import { createConnection, type Connection } from 'mysql2/promise';
 import { encodeCursor } from '../server/usage/usage.cursor.js';
 import { SERVER_CORE, rssMb, sleep } from './lib/proc.js';
 import type { Bench, BenchContext, Figure } from './lib/report.js';
 import { median, percentile } from './lib/stats.js';
-import { MARIADB, startHub } from './lib/targets.js';
+import { MARIADB, startHub, type Target } from './lib/targets.js';
+
+/** The kept database of `--keep-seed`. */
+const KEPT_DB = 'rackpulse_bench_usage';
 
 const HOSTS = 20;
 const PAGE = 1000;
@@ -54,17 +63,19 @@ async function seed(db: Connection, accounts: number, hostIds: number[], log: (m
   log(`usage: seeded ${accounts} accounts over ${HOSTS} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** The same page a hub request reads, bare: the keyset query and the hosts-and-owners query of its accounts. */
+/**
+ * The same page a hub request reads, bare: the hub's one statement (the keyset query as a derived
+ * table joined to the accounts' bytes per host, their registrations and the owners), rows as mysql2 gives them.
+ */
 async function barePage(db: Connection, sort: 'account' | 'total', i: number): Promise<number> {
-  const [rows] = sort === 'account'
-    ? await db.query('SELECT account, total_bytes FROM usage_totals WHERE account > ? ORDER BY account LIMIT ?', [name(i), PAGE + 1])
-    : await db.query('SELECT account, total_bytes FROM usage_totals WHERE (total_bytes < ? OR (total_bytes = ? AND account > ?)) ORDER BY total_bytes DESC, account ASC LIMIT ?',
-      [bytesOf(i), bytesOf(i), name(i), PAGE + 1]);
-  const names = (rows as any[]).slice(0, PAGE).map((r) => r.account);
-  if (names.length) {
-    await db.query('SELECT b.account, b.host_id, b.bytes, a.id, a.owner_id FROM usage_bytes b LEFT JOIN accounts a ON a.host_id = b.host_id AND a.name = b.account WHERE b.account IN (?)', [names]);
-  }
-  return names.length;
+  const [page, params, order] = sort === 'account'
+    ? ['SELECT account, total_bytes AS total FROM usage_totals WHERE account > ? ORDER BY account LIMIT ?', [name(i), PAGE + 1], 'p.account']
+    : ['SELECT account, total_bytes AS total FROM usage_totals WHERE total_bytes <= ? AND (total_bytes < ? OR (total_bytes = ? AND account > ?)) ORDER BY total_bytes DESC, account ASC LIMIT ?',
+      [bytesOf(i), bytesOf(i), bytesOf(i), name(i), PAGE + 1], 'p.total DESC, p.account'];
+  const [rows] = await db.query(`SELECT p.account, p.total, b.host_id, b.bytes, a.id, a.owner_id, u.name, u.email FROM (${page}) p`
+    + ' LEFT JOIN usage_bytes b ON b.account = p.account LEFT JOIN accounts a ON a.host_id = b.host_id AND a.name = b.account'
+    + ` LEFT JOIN users u ON u.id = a.owner_id ORDER BY ${order}`, params);
+  return (rows as unknown[]).length;
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -76,11 +87,31 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function run(ctx: BenchContext): Promise<Figure[]> {
   const accounts = ctx.quick ? 100_000 : 1_000_000;
   const rounds = ctx.quick ? 20 : 60;
-  const hub = await startHub('mariadb', SERVER_CORE, HOSTS, ctx.log);
-  const db = await createConnection({ host: MARIADB.host, port: MARIADB.port, user: MARIADB.user, password: MARIADB.password, database: MARIADB.database });
+  const conn = { host: MARIADB.host, port: MARIADB.port, user: MARIADB.user, password: MARIADB.password };
+  const keep = ctx.argv.includes('--keep-seed');
+  let reuse = false, hub: Target;
+  if (keep) {
+    // Reuse the kept database when a run with as many accounts seeded it (its hosts and admin are there already).
+    const admin = await createConnection(conn);
+    try {
+      const [dbs] = await admin.query('SHOW DATABASES LIKE ?', [KEPT_DB]);
+      if ((dbs as any[]).length) {
+        const [r] = await admin.query(`SELECT accounts FROM \`${KEPT_DB}\`.host_usage_totals WHERE host_id = 0`).catch(() => [[]]);
+        reuse = Number((r as any[])[0]?.accounts) === accounts;
+      }
+      if (!reuse) {
+        await admin.query(`DROP DATABASE IF EXISTS \`${KEPT_DB}\``);
+        await admin.query(`CREATE DATABASE \`${KEPT_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      }
+    } finally { await admin.end(); }
+    const auth = MARIADB.password ? `${MARIADB.user}:${encodeURIComponent(MARIADB.password)}` : MARIADB.user;
+    hub = await startHub('mariadb', SERVER_CORE, reuse ? 0 : HOSTS, ctx.log, undefined, { databaseUrl: `mysql://${auth}@${MARIADB.host}:${MARIADB.port}/${KEPT_DB}` });
+  } else hub = await startHub('mariadb', SERVER_CORE, HOSTS, ctx.log);
+  const db = await createConnection({ ...conn, database: keep ? KEPT_DB : MARIADB.database });
   try {
     const [hosts] = await db.query('SELECT id FROM hosts ORDER BY id');
-    await seed(db, accounts, (hosts as any[]).map((h) => Number(h.id)), ctx.log);
+    if (reuse) ctx.log(`usage: reusing the ${accounts} accounts seeded in ${KEPT_DB}`);
+    else await seed(db, accounts, (hosts as any[]).map((h) => Number(h.id)), ctx.log);
     const get = async (q: string) => {
       const res = await fetch(`${hub.url}/api/usage?${q}`, { headers: { cookie: hub.cookie! } });
       if (res.status !== 200) throw new Error(`GET /api/usage?${q}: HTTP ${res.status}`);
@@ -109,11 +140,21 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       ctx.log(`usage: page of ${PAGE} by ${sort}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (bare p50 ${percentile(bareMs, 50).toFixed(1)} ms)`);
     }
 
-    const totalsMs: number[] = [];
+    // The totals against the HTTP round trip to the same hub (`GET /healthz`: no session, no database), in interleaved pairs.
+    const totalsMs: number[] = [], tripMs: number[] = [], tripRatios: number[] = [];
     let fleetAccounts = 0;
-    for (let r = 0; r < rounds; r++) totalsMs.push(await timed(async () => { fleetAccounts = (await get('limit=0')).totals.accounts; }));
+    for (let r = 0; r < rounds * 2; r++) {
+      const a = await timed(async () => { fleetAccounts = (await get('limit=0')).totals.accounts; });
+      const b = await timed(async () => { const res = await fetch(`${hub.url}/healthz`); await res.json(); });
+      totalsMs.push(a); tripMs.push(b); tripRatios.push(a / b);
+    }
     if (fleetAccounts !== accounts) throw new Error(`totals say ${fleetAccounts} accounts, seeded ${accounts}`);
-    figures.push({ name: 'usage.mariadb.totals_p95', value: round(percentile(totalsMs, 95)), unit: 'ms' });
+    const trip = { name: 'GET /healthz on the same hub (HTTP round trip)' };
+    figures.push(
+      { name: 'usage.mariadb.totals_p50', value: round(percentile(totalsMs, 50)), unit: 'ms', baseline: { ...trip, value: round(percentile(tripMs, 50)) }, ratio: round(median(tripRatios)) },
+      { name: 'usage.mariadb.totals_p95', value: round(percentile(totalsMs, 95)), unit: 'ms', baseline: { ...trip, value: round(percentile(tripMs, 95)) } },
+    );
+    ctx.log(`usage: totals p50 ${percentile(totalsMs, 50).toFixed(2)} ms, p95 ${percentile(totalsMs, 95).toFixed(2)} ms (GET /healthz p50 ${percentile(tripMs, 50).toFixed(2)} ms, p95 ${percentile(tripMs, 95).toFixed(2)} ms)`);
 
     const rssBefore = rssMb(hub.child.pid);
     let peak = rssBefore, sampling = true;
@@ -137,7 +178,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     return figures;
   } finally {
     await db.end();
-    await hub.stop(); // drops the bench database
+    await hub.stop(); // drops the bench database (not the kept one of --keep-seed)
   }
 }
 
