@@ -5,12 +5,46 @@
  * surfaces (REST and the socket.io websocket) to a hub on http://localhost:8080.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const clientDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = fileURLToPath(new URL('..', import.meta.url));
 const hub = process.env.RACKPULSE_HUB ?? 'http://localhost:8080';
+
+/**
+ * The entry (src/main.ts) is small: it starts the session check and the socket, then imports
+ * the app (src/start-app.ts). This links the app's chunk, the chunks it imports and its CSS from
+ * index.html, so the browser fetches them alongside the entry instead of after it has run.
+ */
+function preloadApp(facade: string): Plugin {
+  return {
+    name: 'rackpulse:preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, { bundle }) {
+        const chunks = Object.values(bundle ?? {}).flatMap((c) => (c.type === 'chunk' ? [c] : []));
+        const app = chunks.find((c) => c.facadeModuleId?.endsWith(facade));
+        if (!app) throw new Error(`no chunk for ${facade}`);
+        const js = new Set<string>(), css = new Set<string>();
+        const visit = (name: string) => {
+          const c = chunks.find((x) => x.fileName === name);
+          if (!c || js.has(name)) return;
+          js.add(name);
+          for (const f of c.viteMetadata?.importedCss ?? []) css.add(f);
+          c.imports.forEach(visit);
+        };
+        visit(app.fileName);
+        const tags: HtmlTagDescriptor[] = [];
+        for (const f of [...css, ...js]) if (html.includes(`/${f}"`)) { css.delete(f); js.delete(f); }
+        for (const f of css) tags.push({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: true, href: `/${f}` }, injectTo: 'head' });
+        for (const f of js) tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' });
+        return tags;
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root: clientDir,
@@ -21,11 +55,16 @@ export default defineConfig({
       dynamicCompileOptions: ({ filename }) =>
         filename.includes('/node_modules/') ? undefined : { runes: true },
     }),
+    preloadApp('/src/start-app.ts'),
   ],
   build: {
     outDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
+    rolldownOptions: {
+      // The Svelte runtime is shared by the app and the lazily loaded charts: its own chunk, named for it.
+      output: { codeSplitting: { groups: [{ name: 'svelte', test: /[\\/]node_modules[\\/]svelte[\\/]/ }] } },
+    },
   },
   server: {
     port: 5173,

@@ -1,35 +1,30 @@
 /**
- * Composition root: builds the socket owner and the state classes, wires the socket's
- * status into them, and mounts the shell. Nothing here is global; App gets it all as props.
+ * Entry: starts what the first screen waits for — the session check (`GET /api/me`) and the
+ * `/live` socket — as soon as this small chunk has run, then hands both to the app (Svelte,
+ * the pages). The browser fetches the app's chunk alongside this one (a modulepreload link in
+ * index.html) and compiles and runs it while the socket's handshake is under way.
  */
-import { mount } from 'svelte';
-import App from './App.svelte';
-import { setUnauthorizedHandler } from './lib/api.js';
-import { LiveClient } from './lib/live.js';
-import { Clock } from './state/clock.svelte.js';
-import { ConnectionState } from './state/connection.svelte.js';
-import { RouterState } from './state/router.svelte.js';
-import { SessionState } from './state/session.svelte.js';
-import './app.css';
+import { fetchMe } from './lib/api.js';
+import { LiveClient, type LiveStatus } from './lib/live.js';
+import { parseHash } from './lib/route.js';
 
-const connection = new ConnectionState();
-const session = new SessionState();
-const live = new LiveClient({
-  onStatus: (status) => {
-    connection.status = status;
-    if (status === 'unauthorized') session.expired();
-  },
-});
-// Any 401 from the API means the session ended: back to the sign-in form.
-setUnauthorizedHandler(() => session.expired());
-const router = new RouterState();
-router.listen();
-void session.check();
-// Open the live feed at once with the session cookie, alongside the check above, instead of after
-// it: the first live figures arrive a round trip sooner. Without a session the hub refuses it
+const me = fetchMe();
+me.catch(() => {}); // the app reads the outcome; a failure must not count as unhandled meanwhile
+
+// The app's connection state takes over the status once it is built.
+let onStatus: (status: LiveStatus) => void = () => {};
+const live = new LiveClient({ onStatus: (status) => onStatus(status) });
+// Open the live feed at once with the session cookie, alongside the session check, instead of
+// after it: the first live figures arrive sooner. Without a session the hub refuses it
 // (`unauthorized`), which changes nothing; signing in starts it again.
 live.start();
+// An admin opening the fleet overview: ask for its topics as soon as the socket is up, not once
+// the app has mounted the page; the page takes what arrived when it subscribes (LiveClient.hold).
+me.then((user) => {
+  if (user?.role !== 'admin' || parseHash(location.hash).name !== 'fleet') return;
+  live.hold('fleet');
+  live.hold('alerts');
+}, () => {});
 
-const target = document.getElementById('app');
-if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { session, connection, live, router, clock: new Clock() } });
+const { startApp } = await import('./start-app.js');
+startApp({ me, live, followStatus: (fn) => { onStatus = fn; fn(live.status); } });

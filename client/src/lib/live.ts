@@ -57,6 +57,16 @@ export interface LiveClientOptions {
   retryMaxMs?: number;
 }
 
+/** Deltas a held topic keeps for its first listener; past this the hold lets go (the page then asks afresh). */
+export const HOLD_MAX_DELTAS = 200;
+
+/** What a held topic has received so far, for the listener that claims it. */
+interface Held {
+  snapshot: { data: unknown } | null;
+  deltas: unknown[];
+  release(): void;
+}
+
 /** The connect error message the hub's `/live` middleware uses for a missing or expired session. */
 export const UNAUTHORIZED = 'unauthorized';
 
@@ -73,6 +83,7 @@ function isMessage(m: unknown): m is { topic: Topic; data: unknown } {
 export class LiveClient {
   #socket: LiveSocket | null = null;
   #listeners = new Map<Topic, Set<AnyListener>>();
+  #held = new Map<Topic, Held>();
   #status: LiveStatus = 'idle';
   #everConnected = false;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -130,12 +141,57 @@ export class LiveClient {
       this.#askFor(topic);
     }
     set.add(l);
+    const held = this.#held.get(topic);
+    if (held) {
+      // What the hold got is this listener's now, before this returns; the hold lets go (the topic stays subscribed).
+      held.release();
+      if (held.snapshot) {
+        l.snapshot(held.snapshot.data);
+        for (const d of held.deltas) l.delta(d);
+      }
+    }
     return () => {
       const current = this.#listeners.get(topic);
       if (!current?.delete(l) || current.size > 0) return;
       this.#listeners.delete(topic);
       if (this.#socket?.connected) this.#socket.emit('unsubscribe', { topic }, () => {});
     };
+  }
+
+  /**
+   * Subscribes to `topic` before any page listens to it (at start, for the landing page's topics)
+   * and keeps its snapshot and the deltas after it; the first listener that subscribes then gets
+   * them at once instead of asking the hub and waiting. The hold lets go when that listener
+   * comes, after `ms` without one (the hub is then told, unless someone else listens), on a
+   * refusal, or past HOLD_MAX_DELTAS deltas (a later listener then asks the hub afresh).
+   */
+  hold(topic: Topic, ms = 10_000): void {
+    if (this.#held.has(topic) || this.#listeners.has(topic)) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const held: Held = {
+      snapshot: null,
+      deltas: [],
+      release: () => {
+        if (this.#held.get(topic) !== held) return;
+        this.#held.delete(topic);
+        if (timer !== null) clearTimeout(timer);
+        stop();
+      },
+    };
+    const stop = this.subscribe(topic, {
+      snapshot: (data) => {
+        held.snapshot = { data };
+        held.deltas = [];
+      },
+      delta: (d) => {
+        if (!held.snapshot) return; // a snapshot always comes first
+        held.deltas.push(d);
+        if (held.deltas.length > HOLD_MAX_DELTAS) held.release();
+      },
+      error: () => held.release(),
+    } as TopicListener<'fleet'>);
+    this.#held.set(topic, held);
+    timer = setTimeout(held.release, ms);
   }
 
   #wire(socket: LiveSocket): LiveSocket {

@@ -21,10 +21,10 @@ export class SessionState {
   readonly phase: SessionPhase = $derived(!this.checked ? 'checking' : this.user ? 'signedIn' : 'signedOut');
   readonly isAdmin = $derived(this.user?.role === 'admin');
 
-  /** Asks the hub whether the session cookie is still good. */
-  async check(): Promise<void> {
+  /** Asks the hub whether the session cookie is still good (or takes the answer to a question already asked). */
+  async check(asked: Promise<UserDto | null> = fetchMe()): Promise<void> {
     try {
-      this.user = await fetchMe();
+      this.user = await asked;
     } catch (e) {
       this.user = null;
       this.error = messageOf(e);

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FleetSnapshot, HostSummary, SubscribeReply } from '../../../protocol/live.schema.js';
-import { LiveClient, UNAUTHORIZED, type LiveSocket, type LiveStatus } from '../../../client/src/lib/live.js';
+import { HOLD_MAX_DELTAS, LiveClient, UNAUTHORIZED, type LiveSocket, type LiveStatus } from '../../../client/src/lib/live.js';
 
 type Handler = (...args: any[]) => void;
 
@@ -230,6 +230,87 @@ live('stop() should disconnect, report idle and not reconnect', async () => {
   assert.is(socket.connected, false);
   await sleep(20);
   assert.is(socket.connects, 1);
+});
+
+live('hold() should ask for the topic on connect and give what came to the first listener, once', () => {
+  const { socket, client } = setup();
+  client.start();
+  client.hold('fleet');
+  socket.accept();
+  assert.equal(socket.subscribes(), ['fleet']);
+  socket.fire('snapshot', { topic: 'fleet', data: { hosts: [host(1), host(2)] } });
+  socket.fire('delta', { topic: 'fleet', data: { hosts: [host(2)] } });
+  const got: string[] = [];
+  const listener = {
+    snapshot: (s: FleetSnapshot) => got.push(`snapshot:${s.hosts.length}`),
+    delta: (d: { hosts: HostSummary[] }) => got.push(`delta:${d.hosts.map((h) => h.id).join(',')}`),
+  };
+  client.subscribe('fleet', listener);
+  assert.equal(got, ['snapshot:2', 'delta:2'], 'replayed before subscribe() returns');
+  socket.fire('delta', { topic: 'fleet', data: { hosts: [host(1)] } });
+  assert.equal(got, ['snapshot:2', 'delta:2', 'delta:1']);
+  assert.equal(socket.subscribes(), ['fleet'], 'the hub was asked once');
+  const second: string[] = [];
+  client.subscribe('fleet', { snapshot: () => second.push('snapshot'), delta: () => second.push('delta') });
+  assert.equal(second, [], 'the hold was let go when the first listener came');
+});
+
+live('hold() should hand nothing over before the snapshot, and the listener then gets the snapshot live', () => {
+  const { socket, client } = setup();
+  client.start();
+  socket.accept();
+  client.hold('fleet');
+  const got: string[] = [];
+  client.subscribe('fleet', { snapshot: () => got.push('snapshot'), delta: () => got.push('delta') });
+  assert.equal(got, []);
+  socket.fire('snapshot', { topic: 'fleet', data: { hosts: [] } });
+  assert.equal(got, ['snapshot']);
+  assert.equal(socket.subscribes(), ['fleet']);
+});
+
+live('hold() should let go after its time without a listener, and the hub is told', async () => {
+  const { socket, client } = setup();
+  client.start();
+  socket.accept();
+  client.hold('fleet', 5);
+  await sleep(20);
+  assert.equal(client.topics, []);
+  assert.equal(socket.sent.filter((s) => s.event === 'unsubscribe').map((s) => s.payload), [{ topic: 'fleet' }]);
+});
+
+live('hold() should let go past HOLD_MAX_DELTAS deltas; a later listener asks the hub afresh', () => {
+  const { socket, client } = setup();
+  client.start();
+  socket.accept();
+  client.hold('fleet');
+  socket.fire('snapshot', { topic: 'fleet', data: { hosts: [] } });
+  for (let i = 0; i <= HOLD_MAX_DELTAS; i++) socket.fire('delta', { topic: 'fleet', data: { hosts: [host(1)] } });
+  assert.equal(client.topics, []);
+  const got: string[] = [];
+  client.subscribe('fleet', { snapshot: () => got.push('snapshot'), delta: () => got.push('delta') });
+  assert.equal(got, []);
+  assert.equal(socket.subscribes(), ['fleet', 'fleet']);
+});
+
+live('hold() should let go when the hub refuses the topic', () => {
+  const { socket, client } = setup();
+  client.start();
+  socket.accept();
+  client.hold('fleet');
+  socket.sent[0].ack(null, { ok: false, error: { code: 'not_found', message: 'no such topic or not allowed' } } satisfies SubscribeReply);
+  assert.equal(client.topics, []);
+});
+
+live('hold() should do nothing for a topic that already has a listener', () => {
+  const { socket, client } = setup();
+  client.start();
+  socket.accept();
+  const got: string[] = [];
+  client.subscribe('fleet', { snapshot: () => got.push('snapshot'), delta() {} });
+  client.hold('fleet');
+  socket.fire('snapshot', { topic: 'fleet', data: { hosts: [] } });
+  assert.equal(got, ['snapshot']);
+  assert.equal(socket.subscribes(), ['fleet']);
 });
 
 live.run();
