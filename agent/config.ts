@@ -53,8 +53,14 @@ export const accountsConfigSchema = z.object({
   exclude: z.array(name).max(100_000).default([]),
   /** Disk figure source: "auto" (repquota where it reports the account, else a walk of the home), "repquota" or "walk". Default "auto". */
   quota: z.enum(['auto', 'repquota', 'walk']).default('auto'),
-  /** Directory entries a home walk examines per tick (1 s), over all accounts. Default 500 (about 0.7 % of a core here; 400,000 files take ~13 min a pass — where quotas are on, repquota costs far less). */
-  walkBudgetPerTick: int(10, 1_000_000).default(500),
+  /**
+   * Directory entries a home walk examines per tick (1 s), over all accounts. Default 250: each costs an
+   * lstat and ~3–5 µs of CPU, so ~0.1 % of a core; a pass over all homes takes (their entries) / 250 s,
+   * e.g. 200 accounts × 2,000 files ≈ 27 min, so a walked figure is at most that old (plus walkPassGapMs;
+   * `measuredAt` says when). A refresh walks the one account at once. Where quotas are on, repquota costs
+   * far less and is current.
+   */
+  walkBudgetPerTick: int(10, 1_000_000).default(250),
   /** Least time between two walks of one home, ms. Default 60000. */
   walkPassGapMs: int(0, 86_400_000).default(60_000),
   /** How often repquota runs, ms. Default 60000. */

@@ -42,7 +42,7 @@ export interface AccountsCollectorOptions {
   homeOf?: (name: string) => string | undefined;
   /** Disk figure source. Default "auto": repquota where it reports the account, else a walk. */
   quota?: QuotaMode;
-  /** Entries lstat'ed per walk tick, over all accounts. Default 500. */
+  /** Entries lstat'ed per walk tick, over all accounts. Default 250 (the config's default, agent/config.ts). */
   walkBudgetPerTick?: number;
   /** Time between walk ticks, ms. Default 1000. */
   walkTickMs?: number;

@@ -30,7 +30,7 @@ export interface WalkTarget {
 }
 
 export interface WalkSchedulerOptions {
-  /** Entries lstat'ed per tick over all accounts. Default 500. */
+  /** Entries lstat'ed per tick over all accounts. Default 250. */
   budgetPerTick?: number;
   /** Time between the end of a tick and the start of the next, ms. Default 1000. */
   tickMs?: number;
@@ -87,7 +87,7 @@ export class WalkScheduler {
   };
 
   constructor(opts: WalkSchedulerOptions = {}) {
-    this.#budget = Math.max(1, opts.budgetPerTick ?? 500);
+    this.#budget = Math.max(1, opts.budgetPerTick ?? 250);
     this.#tickMs = opts.tickMs ?? 1000;
     this.#gap = opts.passGapMs ?? 60_000;
     this.#sliceEntries = opts.sliceEntries ?? 64;
