@@ -21,7 +21,9 @@ export interface UsageViewer { userId: number; admin: boolean }
 export interface UsageFilter { sort: UsageSort; after: UsageKey | null; limit: number; prefix?: string; hostId?: number }
 
 /** Longest the fleet's totals are served from memory, ms (they change with each commit, once a second). */
-const FLEET_TOTALS_MAX_AGE_MS = 1000;
+export const FLEET_TOTALS_MAX_AGE_MS = 1000;
+/** Kept totals this old (ms) are read again in the background when asked, so a steady stream of requests never waits for the database. */
+export const FLEET_TOTALS_REFRESH_MS = 750;
 
 /** Accounts per batch of the CSV export. */
 const CSV_BATCH = 2000;
@@ -31,19 +33,31 @@ export class UsageService {
 
   /** The fleet's totals as last read, with the ingest write version and time they were read at. */
   private fleetCache: { version: number; at: number; totals: Promise<{ bytes: number; accounts: number; perHost: HostTotal[] }> } | null = null;
+  /** A background read of the fleet's totals is under way. */
+  private refreshing = false;
 
   /**
    * `usageVersion`: counts this hub's writes that may change the totals (IngestService.usageVersion);
    * the fleet's totals are read again after each, and at least every FLEET_TOTALS_MAX_AGE_MS (other hubs write too).
+   * `now`: the clock (ms), for tests.
    */
-  constructor(orm: Orm, dialect: Dialect, private fleet: FleetState, private usageVersion: () => number = () => NaN) {
+  constructor(orm: Orm, dialect: Dialect, private fleet: FleetState, private usageVersion: () => number = () => NaN, private now: () => number = Date.now) {
     this.repo = new UsageRepository(orm, dialect);
   }
 
   private fleetTotals() {
-    const now = Date.now(), version = this.usageVersion();
+    const now = this.now(), version = this.usageVersion();
     const c = this.fleetCache;
-    if (c && c.version === version && now - c.at < FLEET_TOTALS_MAX_AGE_MS) return c.totals;
+    if (c && c.version === version && now - c.at < FLEET_TOTALS_MAX_AGE_MS) {
+      if (now - c.at >= FLEET_TOTALS_REFRESH_MS && !this.refreshing) {
+        // Read again ahead of the expiry; these totals answer meanwhile. The new ones count from when the read began.
+        this.refreshing = true;
+        const totals = this.repo.fleetTotals();
+        totals.then(() => { if (this.fleetCache === c) this.fleetCache = { version, at: now, totals }; }, () => {})
+          .finally(() => { this.refreshing = false; });
+      }
+      return c.totals;
+    }
     const totals = this.repo.fleetTotals();
     this.fleetCache = { version, at: now, totals };
     totals.catch(() => { if (this.fleetCache?.totals === totals) this.fleetCache = null; });
