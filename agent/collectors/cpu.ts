@@ -20,8 +20,11 @@ export interface CpuTimes {
 
 /** Parse the aggregate "cpu" line of /proc/stat. */
 export function parseCpuTimes(statText: string): Reading<CpuTimes> {
-  const line = statText.split('\n').find((l) => l.startsWith('cpu '));
-  if (!line) return fail('no aggregate "cpu" line');
+  // Only the first line is wanted, of a file whose "intr" line alone is kilobytes: no split of the whole text.
+  const start = statText.startsWith('cpu ') ? 0 : statText.indexOf('\ncpu ') + 1;
+  if (start === 0 && !statText.startsWith('cpu ')) return fail('no aggregate "cpu" line');
+  const nl = statText.indexOf('\n', start);
+  const line = statText.slice(start, nl < 0 ? statText.length : nl);
   const f = line.trim().split(/\s+/).slice(1).map(counter);
   // Kernels before 2.6.11 have fewer than 8 fields; absent ones count as 0, but
   // user, nice, system and idle are required.

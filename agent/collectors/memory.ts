@@ -27,16 +27,38 @@ export function parseMeminfoFields(text: string): Map<string, number> {
   return out;
 }
 
+/**
+ * One field of /proc/meminfo in bytes (the kB unit applied), found without
+ * parsing the other ~50 lines (read every second); undefined when the line is
+ * missing or is not "Name: digits [kB]", as parseMeminfoFields would leave it out.
+ */
+export function meminfoField(text: string, name: string): number | undefined {
+  const key = `${name}:`;
+  let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
+  if (at === 0 && !text.startsWith(key)) return undefined;
+  at += key.length;
+  const end = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+  let i = at;
+  while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  if (i === at) return undefined;
+  let v = 0;
+  const d0 = i;
+  for (let c = text.charCodeAt(i); i < end && c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
+  if (i === d0) return undefined;
+  const rest = text.slice(i, end).trim();
+  if (rest === 'kB' && i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) return v * 1024;
+  return rest === '' ? v : undefined;
+}
+
 /** Parse the text of /proc/meminfo into total, available and used bytes. */
 export function parseMeminfo(text: string): Reading<MemoryUsage> {
-  const f = parseMeminfoFields(text);
-  const totalBytes = f.get('MemTotal');
+  const totalBytes = meminfoField(text, 'MemTotal');
   if (totalBytes === undefined) return fail('no MemTotal');
-  let availableBytes = f.get('MemAvailable');
+  let availableBytes = meminfoField(text, 'MemAvailable');
   if (availableBytes === undefined) {
-    const free = f.get('MemFree');
+    const free = meminfoField(text, 'MemFree');
     if (free === undefined) return fail('neither MemAvailable nor MemFree');
-    availableBytes = free + (f.get('Buffers') ?? 0) + (f.get('Cached') ?? 0);
+    availableBytes = free + (meminfoField(text, 'Buffers') ?? 0) + (meminfoField(text, 'Cached') ?? 0);
   }
   availableBytes = Math.min(availableBytes, totalBytes);
   return ok({ totalBytes, availableBytes, usedBytes: totalBytes - availableBytes });

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseMeminfo, parseMeminfoFields, readMeminfo } from '../../../agent/collectors/memory.js';
+import { meminfoField, parseMeminfo, parseMeminfoFields, readMeminfo } from '../../../agent/collectors/memory.js';
 import { fixture, tree } from './_fixtures.js';
 
 const fields = suite('parseMeminfoFields');
@@ -12,6 +12,28 @@ fields('should convert kB to bytes and keep unitless counts as they are', () => 
   assert.is(f.get('Hugepagesize'), 2048 * 1024);
 });
 fields.run();
+
+const field = suite('meminfoField');
+field('should agree with parseMeminfoFields on every field of the fixtures, and on missing or malformed lines', () => {
+  for (const name of ['t0', 'old-kernel', 'bad']) {
+    const text = fixture(name, 'meminfo');
+    const all = parseMeminfoFields(text);
+    for (const line of text.split('\n')) {
+      const key = line.split(':')[0];
+      if (key) assert.is(meminfoField(text, key), all.get(key), `${name}: ${key}`);
+    }
+  }
+  assert.is(meminfoField('MemTotal: 100 kB\n', 'MemTotal'), 102_400);
+  assert.is(meminfoField('X: 1 kB\nMemTotal: 100 kB', 'MemTotal'), 102_400);
+  assert.is(meminfoField('MemTotal: 7\n', 'MemTotal'), 7);
+  assert.is(meminfoField('MemTotal: 100 MB\n', 'MemTotal'), undefined);
+  assert.is(meminfoField('MemTotal:100 kB\n', 'MemTotal'), undefined);
+  assert.is(meminfoField('MemTotal: 100kB\n', 'MemTotal'), undefined);
+  assert.is(meminfoField('MemTotal: \n', 'MemTotal'), undefined);
+  assert.is(meminfoField('XMemTotal: 5 kB\n', 'MemTotal'), undefined);
+  assert.is(meminfoField('', 'MemTotal'), undefined);
+});
+field.run();
 
 const parse = suite('parseMeminfo');
 parse('should report used as MemTotal − MemAvailable in bytes', () => {
