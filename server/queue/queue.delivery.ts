@@ -43,6 +43,12 @@ class Lane {
   constructor(readonly queue: string) {}
 }
 
+/** What a long-poll watches to end early: an AbortSignal, or a lighter stand-in (`clientGone` in queue.routes.ts). */
+export interface GiveUp {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+
 /** Pause before a failed round (database unreachable) is tried again, ms. */
 const RETRY_MS = 1000;
 
@@ -63,7 +69,7 @@ export class QueueDelivery {
   ) {}
 
   /** See `QueueService.pop`. */
-  pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: AbortSignal }): Promise<StoredMessage[]> {
+  pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: GiveUp }): Promise<StoredMessage[]> {
     if (this.stopped || o.signal?.aborted) return Promise.resolve([]);
     const now = Date.now();
     this.consumers.see(queue, consumer, now);

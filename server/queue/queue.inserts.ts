@@ -32,41 +32,42 @@ const sqlFor = (rows: number) => COLUMNS + Array.from({ length: rows }, () => '(
 export class MessageInserter {
   private pending: Pending[] = [];
   private scheduled = false;
-  private running = false;
   /** SQLite: prepared statements by row count, per driver connection (the pool replaces connections). */
   private statements = new WeakMap<object, Map<number, { run(params: unknown[]): { lastInsertRowid: number | bigint; changes: number } }>>();
   /** MySQL: whether one multi-row INSERT numbers its rows consecutively (null: not checked yet; tests may set it). */
   consecutive: boolean | null = null;
 
-  constructor(private knex: Knex, private dialect: Dialect) {}
+  /** Batches being written at once: one on SQLite (its writes are synchronous), a few on MySQL, whose own group commit joins their fsyncs. */
+  private readonly maxInFlight: number;
+  private inFlight = 0;
 
-  /** Store a message; resolves with its id once it is committed. */
+  constructor(private knex: Knex, private dialect: Dialect) {
+    this.maxInFlight = dialect === 'mysql' ? 4 : 1;
+  }
+
+  /**
+   * Store a message; resolves with its id once it is committed. Rows given together get growing ids in
+   * the order given; a caller that needs that order across batches (one queue's pushes) waits for each.
+   */
   insert(row: MessageRow): Promise<number> {
     return new Promise((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
-      if (!this.running && !this.scheduled) {
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
         this.scheduled = true;
-        setImmediate(() => { void this.drain(); });
+        setImmediate(() => { this.scheduled = false; this.drain(); });
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    this.scheduled = false;
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.pending.length) {
-        const batch = this.take();
-        try {
-          const ids = await this.write(batch.map((p) => p.row));
-          for (let i = 0; i < batch.length; i++) batch[i].resolve(ids[i]);
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
-      }
-    } finally {
-      this.running = false;
+  /** Start batches while there are rows waiting and room for another batch. */
+  private drain(): void {
+    while (this.pending.length && this.inFlight < this.maxInFlight) {
+      const batch = this.take();
+      this.inFlight++;
+      this.write(batch.map((p) => p.row)).then(
+        (ids) => { for (let i = 0; i < batch.length; i++) batch[i].resolve(ids[i]); },
+        (err) => { for (const p of batch) p.reject(err); },
+      ).finally(() => { this.inFlight--; this.drain(); });
     }
   }
 

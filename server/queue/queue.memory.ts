@@ -8,14 +8,14 @@
  *   accepted survives a crash); the message then joins the queue's copy in memory.
  * - A queue's messages are read once, on its first use after a start.
  * - Cursors move in memory (compare-and-set as in the database) and are written
- *   in batches every `flushEveryMs` and when the hub stops. After a hard crash a
+ *   in batches (one transaction) every `flushEveryMs` and when the hub stops. After a hard crash a
  *   consumer may be given again what it got in the last `flushEveryMs` (never
  *   less than that): delivery is at-least-once across a crash, exactly-once across
  *   a clean restart.
  */
 import type { Dialect, Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
-import { QueueRepository, type StoredMessage } from './queue.repository.js';
+import { QueueRepository, type CursorGroup, type StoredMessage } from './queue.repository.js';
 
 interface Cursor { lastId: number; seenAt: number; token: string; dirty: boolean }
 const key = (queue: string, consumer: string) => `${queue}\n${consumer}`;
@@ -65,9 +65,11 @@ export class MemoryQueueRepository extends QueueRepository {
     }
     this.dirty = 0;
     try {
+      const parts: CursorGroup[] = [];
       for (const g of groups.values()) {
-        for (let i = 0; i < g.consumers.length; i += 500) await this.writeCursorGroup(g.queue, g.consumers.slice(i, i + 500), g.lastId, g.seenAt);
+        for (let i = 0; i < g.consumers.length; i += 500) parts.push({ ...g, consumers: g.consumers.slice(i, i + 500) });
       }
+      await this.writeCursorGroups(parts);
     } catch (err: any) {
       this.log?.warn({ err: err?.message }, 'queue cursors not written; trying again');
       for (const c of taken) if (!c.dirty) { c.dirty = true; this.dirty++; }

@@ -10,6 +10,9 @@ import { MessageInserter } from './queue.inserts.js';
 /** A message as stored: `body` is JSON text; `at` when it was sent, ms. */
 export interface StoredMessage { id: number; body: string; at: number }
 
+/** Cursors of one queue that move to the same place: `lastId`, seen at `seenAt` (ms). */
+export interface CursorGroup { queue: string; consumers: string[]; lastId: number; seenAt: number }
+
 const MESSAGES = 'queue_messages';
 const CONSUMERS = 'queue_consumers';
 const STATS = 'queue_stats';
@@ -46,9 +49,12 @@ export class QueueRepository {
     return rows.map((r: any) => ({ id: Number(r.id), body: r.body, at: Number(r.at) }));
   }
 
-  /** Put the cursors of `consumers` at `lastId`, seen at `now` (those that exist). */
-  async writeCursorGroup(queue: string, consumers: string[], lastId: number, now: number): Promise<void> {
-    await this.knex(CONSUMERS).update({ last_id: lastId, seen_at: now }).where('queue', queue).whereIn('consumer', consumers);
+  /** Put the cursors of each group's `consumers` at its `lastId`, seen at `seenAt` (those that exist), in one transaction. */
+  async writeCursorGroups(groups: CursorGroup[]): Promise<void> {
+    const write = (k: Knex | Knex.Transaction, g: CursorGroup) =>
+      k(CONSUMERS).update({ last_id: g.lastId, seen_at: g.seenAt }).where('queue', g.queue).whereIn('consumer', g.consumers);
+    if (groups.length <= 1) { for (const g of groups) await write(this.knex, g); return; }
+    await this.knex.transaction(async (trx) => { for (const g of groups) await write(trx, g); });
   }
 
   /** The id of the newest message of `queue` (0 if none): where a new consumer starts. */

@@ -13,6 +13,7 @@ import { kioskOf, requireAdmin, type AppState } from '../http/context.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { MAX_BODY_BYTES, parseName } from './queue.options.js';
 import type { QueueService, StoredMessage } from './queue.service.js';
+import type { GiveUp } from './queue.delivery.js';
 import { kioskQueue, type QueueMessageDto } from '../../protocol/index.js';
 
 
@@ -32,10 +33,18 @@ export function authorizeQueue(ctx: Context, queue: string, _action: QueueAction
   requireAdmin(ctx);
 }
 
-/** Aborts when the client goes away or, for a kiosk, when its token is revoked meanwhile. */
-function requestSignal(ctx: Context): AbortSignal {
-  const gone = (ctx.state as AppState).kioskGone;
-  return gone ? AbortSignal.any([clientGone(ctx), gone]) : clientGone(ctx);
+/** Gives up when the client goes away or, for a kiosk, when its token is revoked meanwhile. */
+function requestSignal(ctx: Context): GiveUp {
+  const client = clientGone(ctx);
+  const revoked = (ctx.state as AppState).kioskGone;
+  if (!revoked) return client;
+  return {
+    get aborted() { return client.aborted || revoked.aborted; },
+    addEventListener(type, listener, options) {
+      client.addEventListener(type, listener, options);
+      revoked.addEventListener(type, listener, options);
+    },
+  };
 }
 
 /** `{"messages":[…]}` spliced from the stored JSON texts, which are not parsed again. */
@@ -50,11 +59,26 @@ export function parseWait(raw: unknown, max: number, dflt: number): number {
   return Number(raw);
 }
 
-/** Aborts when the client closes the connection before it was answered. */
-export function clientGone(ctx: Context): AbortSignal {
-  const ac = new AbortController();
-  ctx.res.once('close', () => { if (!ctx.res.writableFinished) ac.abort(); });
-  return ac.signal;
+/**
+ * Gives up when the client closes the connection before it was answered. A plain object rather than an
+ * AbortController: one is made per long-poll, and Node's AbortSignal costs several times more.
+ */
+export function clientGone(ctx: Context): GiveUp {
+  let listeners: (() => void)[] | null = [];
+  const gone: GiveUp & { aborted: boolean } = {
+    aborted: false,
+    addEventListener(_type, listener) {
+      if (gone.aborted) queueMicrotask(listener); else listeners?.push(listener);
+    },
+  };
+  ctx.res.once('close', () => {
+    const fns = listeners;
+    listeners = null;
+    if (ctx.res.writableFinished) return;
+    gone.aborted = true;
+    for (const fn of fns ?? []) fn();
+  });
+  return gone;
 }
 
 export function queueRoutes(queues: QueueService): Router {

@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import type { Dialect, Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
 import { ConsumerCache } from './queue.consumers.js';
-import { QueueDelivery } from './queue.delivery.js';
+import { QueueDelivery, type GiveUp } from './queue.delivery.js';
 import { createQueueMetrics, type QueueMetrics } from './queue.metrics.js';
 import { QUEUE_DEFAULTS, type QueueOptions } from './queue.options.js';
 import { QueueRepository, type StoredMessage } from './queue.repository.js';
@@ -84,7 +84,7 @@ export class QueueService {
    * for one; empty when the wait ran out, the request went away (`signal`) or the hub is stopping.
    * An id seen for the first time starts at the current end of the queue. Names are already checked.
    */
-  pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: AbortSignal }): Promise<StoredMessage[]> {
+  pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: GiveUp }): Promise<StoredMessage[]> {
     return this.delivery.pop(queue, consumer, o);
   }
 

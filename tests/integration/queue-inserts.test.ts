@@ -22,12 +22,8 @@ for (const kind of ['sqlite', 'mysql'] as DbKind[]) {
       await ctx.db.drop();
     });
 
-    s('should answer each of many pushes made at once with the id of its own row, growing in push order', async (ctx) => {
-      const ins = new MessageInserter(ctx.knex, dialectOf(ctx.db.url));
-      if (kind === 'mysql') ins.consecutive = multiRow;
-      const rows = Array.from({ length: 300 }, (_, i) => ({ queue: `q${i % 7}`, body: JSON.stringify({ i }), at: 1000 + i }));
-      const ids = await Promise.all(rows.map((r) => ins.insert(r)));
-      for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `id ${i} after id ${i - 1}`);
+    const check = async (ctx: { knex: any }, rows: { queue: string; body: string; at: number }[], ids: number[]) => {
+      assert.is(new Set(ids).size, ids.length, 'ids are unique');
       const stored = await ctx.knex('queue_messages').select('id', 'queue', 'body', 'at').whereIn('id', ids);
       const byId = new Map(stored.map((r: any) => [Number(r.id), r]));
       rows.forEach((r, i) => {
@@ -35,6 +31,22 @@ for (const kind of ['sqlite', 'mysql'] as DbKind[]) {
         assert.ok(got, `row ${i} stored`);
         assert.equal([got.queue, got.body, Number(got.at)], [r.queue, r.body, r.at]);
       });
+    };
+
+    s('should answer each of many pushes made at once with the id of its own row, growing in push order', async (ctx) => {
+      const ins = new MessageInserter(ctx.knex, dialectOf(ctx.db.url));
+      if (kind === 'mysql') ins.consecutive = multiRow;
+      const rows = Array.from({ length: 200 }, (_, i) => ({ queue: `q${i % 7}`, body: JSON.stringify({ i }), at: 1000 + i }));
+      const ids = await Promise.all(rows.map((r) => ins.insert(r)));
+      for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `id ${i} after id ${i - 1}`);
+      await check(ctx, rows, ids);
+    });
+
+    s('should store more pushes than one statement takes, in several batches (side by side on MySQL), each with its own id', async (ctx) => {
+      const ins = new MessageInserter(ctx.knex, dialectOf(ctx.db.url));
+      if (kind === 'mysql') ins.consecutive = multiRow;
+      const rows = Array.from({ length: 1500 }, (_, i) => ({ queue: `b${i % 11}`, body: JSON.stringify({ i, pad: 'x'.repeat(i % 300) }), at: 5000 + i }));
+      await check(ctx, rows, await Promise.all(rows.map((r) => ins.insert(r))));
     });
 
     s('should give a lone push its id at once, and reject a batch the database refuses without losing later ones', async (ctx) => {
