@@ -2,6 +2,7 @@
  * Turns the collectors into one `Sample` per tick: keeps the previous counters
  * of every rate source, numbers the samples, and decides when the disks go out.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Disk, Sample } from '../protocol/index.js';
 import { sampleSchema } from '../protocol/index.js';
@@ -55,6 +56,9 @@ export function sameDisks(a: readonly Disk[], b: readonly Disk[], fraction: numb
   });
 }
 
+/** A parse failure's message prefixed with the file's path, as ProcReader.parse does. */
+const prefixed = <T>(r: Reading<T>, root: string, rel: string): Reading<T> => (r.ok ? r : fail(`${join(root, rel)}: ${r.error}`));
+
 /** Clamp to a finite non-negative number; collectors should never produce anything else, this makes sure. */
 const nn = (n: number): number => (Number.isFinite(n) && n > 0 ? n : 0);
 /**
@@ -79,8 +83,8 @@ export class Sampler {
   /** Serialises sample(): two overlapping ticks would corrupt the previous counters. */
   #chain: Promise<unknown> = Promise.resolve();
   readonly #files: ProcReader;
-  /** The last mount table read, and the mounts worth measuring in it (reparsed only when the text changes). */
-  #mounts: { text: string; real: MountEntry[] } | null = null;
+  /** Which mount table was read last, and the mounts worth measuring in it (reparsed only when its bytes change). */
+  #mounts: { rel: string; real: MountEntry[] } | null = null;
 
   constructor(opts: SamplerOptions = {}) {
     this.#opts = opts;
@@ -97,18 +101,26 @@ export class Sampler {
 
   /** The real mounts from the mount table (/proc/self/mounts, else /proc/mounts), then their statfs. */
   #filesystems(): Promise<Reading<FilesystemsResult>> {
-    let text = this.#files.text('self/mounts');
+    let rel = 'self/mounts';
+    let text = this.#files.textIfChanged(rel);
     if (!text.ok) {
-      const fallback = this.#files.text('mounts');
+      rel = 'mounts';
+      const fallback = this.#files.textIfChanged(rel);
       if (!fallback.ok) return Promise.resolve(fail(`${text.error}; ${fallback.error}`));
       text = fallback;
     }
-    if (this.#mounts?.text !== text.value) {
+    // Unchanged bytes (the usual case): the mounts parsed from them before.
+    if (text.value === null && this.#mounts?.rel !== rel) text = this.#files.text(rel);
+    if (!text.ok) return Promise.resolve(fail(text.error));
+    if (text.value !== null) {
       const parsed = parseMounts(text.value);
-      if (!parsed.ok) return Promise.resolve(fail(`mount table: ${parsed.error}`));
-      this.#mounts = { text: text.value, real: realMounts(parsed.value) };
+      if (!parsed.ok) {
+        this.#mounts = null;
+        return Promise.resolve(fail(`mount table: ${parsed.error}`));
+      }
+      this.#mounts = { rel, real: realMounts(parsed.value) };
     }
-    return measureMounts(this.#mounts.real, { statfs: this.#opts.statfs }).then(ok);
+    return measureMounts(this.#mounts!.real, { statfs: this.#opts.statfs }).then(ok);
   }
 
   /** Take one sample. Never rejects; calls are run one after the other. */
@@ -124,7 +136,9 @@ export class Sampler {
     const f = this.#files;
     const load = f.parse('loadavg', parseLoadavg);
     const mem = f.parse('meminfo', parseMeminfo);
-    const cpu = f.parse('stat', parseCpuTimes);
+    // The aggregate "cpu" line is the first of /proc/stat.
+    const cpuLine = f.firstLine('stat');
+    const cpu = cpuLine.ok ? prefixed(parseCpuTimes(cpuLine.value), f.root, 'stat') : cpuLine;
     const net = f.parse('net/dev', parseNetDev);
     const disk = f.parse('diskstats', parseDiskstats);
     // Wait for the disks only briefly: a slow statfs skips this tick's disks, not the sample.

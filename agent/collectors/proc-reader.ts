@@ -27,6 +27,8 @@ export class ProcReader {
   readonly root: string;
   readonly #keepOpen: boolean;
   readonly #fds = new Map<string, number>();
+  /** Bytes of the last textIfChanged() read per file. */
+  readonly #last = new Map<string, Buffer>();
   #buf = Buffer.allocUnsafe(16 * 1024);
 
   constructor(opts: ProcReaderOptions = {}) {
@@ -36,6 +38,37 @@ export class ProcReader {
 
   /** The whole text of `<root>/<rel>` (latin1: procfs text is ASCII), or a Reading error naming the path and the cause. */
   text(rel: string): Reading<string> {
+    const n = this.#read(rel);
+    return typeof n === 'string' ? fail(n) : ok(this.#buf.toString('latin1', 0, n));
+  }
+
+  /**
+   * Only the first line of `<root>/<rel>` (without its newline): /proc/stat's
+   * aggregate cpu line without turning the kilobytes after it into a string every second.
+   */
+  firstLine(rel: string): Reading<string> {
+    const n = this.#read(rel);
+    if (typeof n === 'string') return fail(n);
+    const nl = this.#buf.indexOf(10);
+    return ok(this.#buf.toString('latin1', 0, nl < 0 || nl > n ? n : nl));
+  }
+
+  /**
+   * The text of `<root>/<rel>` if its bytes differ from the last read through
+   * this method (null when unchanged): a file that rarely changes (the mount
+   * table) is compared, not decoded, every second.
+   */
+  textIfChanged(rel: string): Reading<string | null> {
+    const n = this.#read(rel);
+    if (typeof n === 'string') return fail(n);
+    const last = this.#last.get(rel);
+    if (last && last.length === n && this.#buf.compare(last, 0, n, 0, n) === 0) return ok(null);
+    this.#last.set(rel, Buffer.from(this.#buf.subarray(0, n)));
+    return ok(this.#buf.toString('latin1', 0, n));
+  }
+
+  /** Read the whole file into #buf: its length, or the error message. */
+  #read(rel: string): number | string {
     const path = join(this.root, rel);
     let fd = this.#fds.get(rel);
     try {
@@ -45,8 +78,8 @@ export class ProcReader {
       }
       for (;;) {
         const n = readSync(fd, this.#buf, 0, this.#buf.length, 0);
-        if (n < this.#buf.length) return ok(this.#buf.toString('latin1', 0, n));
-        if (this.#buf.length >= MAX_BYTES) return fail(`${path}: longer than ${MAX_BYTES} bytes`);
+        if (n < this.#buf.length) return n;
+        if (this.#buf.length >= MAX_BYTES) return `${path}: longer than ${MAX_BYTES} bytes`;
         this.#buf = Buffer.allocUnsafe(this.#buf.length * 2);
       }
     } catch (e) {
@@ -55,7 +88,7 @@ export class ProcReader {
       if (fd !== undefined) try { closeSync(fd); } catch { /* already closed */ }
       fd = undefined;
       const code = (e as NodeJS.ErrnoException).code;
-      return fail(`${path}: ${code === 'ENOENT' ? 'missing' : code ?? (e as Error).message}`);
+      return `${path}: ${code === 'ENOENT' ? 'missing' : code ?? (e as Error).message}`;
     } finally {
       if (fd !== undefined && !this.#keepOpen) closeSync(fd);
     }

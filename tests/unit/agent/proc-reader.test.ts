@@ -11,6 +11,27 @@ const reader = suite('ProcReader');
 const dirs: string[] = [];
 reader.after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
+reader('firstLine() should give the first line only (or the whole text without a newline); textIfChanged() null while the bytes stay the same', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rackpulse-procreader-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'stat'), `cpu  1 2 3 4\ncpu0 1 2 3 4\nintr ${'7 '.repeat(5000)}\n`);
+  writeFileSync(join(dir, 'one'), 'no newline');
+  const r = new ProcReader({ procRoot: dir });
+  assert.equal(r.firstLine('stat'), { ok: true, value: 'cpu  1 2 3 4' });
+  assert.equal(r.firstLine('one'), { ok: true, value: 'no newline' });
+  const missing = r.firstLine('nope');
+  assert.ok(!missing.ok && missing.error.endsWith('nope: missing'));
+  writeFileSync(join(dir, 'mounts'), '/dev/sda1 / ext4 rw 0 0\n');
+  assert.equal(r.textIfChanged('mounts'), { ok: true, value: '/dev/sda1 / ext4 rw 0 0\n' });
+  assert.equal(r.textIfChanged('mounts'), { ok: true, value: null });
+  // Same length, other bytes; then longer.
+  writeFileSync(join(dir, 'mounts'), '/dev/sdb1 / ext4 rw 0 0\n');
+  assert.equal(r.textIfChanged('mounts'), { ok: true, value: '/dev/sdb1 / ext4 rw 0 0\n' });
+  writeFileSync(join(dir, 'mounts'), '/dev/sdb1 / ext4 rw 0 0\n/dev/sdb2 /home ext4 rw 0 0\n');
+  assert.ok(r.textIfChanged('mounts').ok && (r.textIfChanged('mounts') as { value: unknown }).value === null);
+  r.close();
+});
+
 reader('should read a kept-open file again from its start, seeing what changed in place and growing past its buffer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rackpulse-procreader-'));
   dirs.push(dir);
