@@ -11,6 +11,7 @@
  * A device mounted several times (bind mounts, btrfs subvolumes) is reported
  * once, at its shortest mount path. Filesystems of size 0 are left out.
  */
+import { statfsSync } from 'node:fs';
 import { statfs as fsStatfs } from 'node:fs/promises';
 import type { Disk } from '../../protocol/index.js';
 import { diskSchema } from '../../protocol/index.js';
@@ -51,6 +52,14 @@ export const SKIPPED_FS_TYPES: ReadonlySet<string> = new Set([
   'nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', 'fuse.sshfs', 'sshfs', 'ceph', 'glusterfs', 'fuse.glusterfs',
   'lustre', 'afs', '9p',
 ]);
+
+/**
+ * Local block filesystems whose statfs answers from counters in memory, without
+ * I/O: measured with statfsSync, every second, without a thread-pool round trip
+ * or a timeout timer. Any other type (FUSE, unknown) goes through the thread
+ * pool with a timeout, since its statfs may wait on something else.
+ */
+export const IN_MEMORY_STATFS_TYPES: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'f2fs', 'jfs', 'reiserfs', 'vfat', 'exfat']);
 
 /** Whether a filesystem type is left out (see the module comment). */
 export function isSkippedFsType(fsType: string): boolean {
@@ -136,7 +145,9 @@ export async function measureMounts(mounts: readonly MountEntry[], opts: Filesys
   const errors: string[] = [];
   const results = await Promise.all(mounts.map(async (m) => {
     try {
-      const disk = toDisk(m, await withTimeout(statfs(m.mount), timeoutMs, `statfs ${m.mount}`));
+      const st = !opts.statfs && IN_MEMORY_STATFS_TYPES.has(m.fsType) ? statfsSync(m.mount)
+        : await withTimeout(statfs(m.mount), timeoutMs, `statfs ${m.mount}`);
+      const disk = toDisk(m, st);
       if (disk.sizeBytes === 0) return null;
       const valid = diskSchema.safeParse(disk);
       if (!valid.success) {

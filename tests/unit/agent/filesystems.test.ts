@@ -1,8 +1,9 @@
+import { statfsSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diskSchema } from '../../../protocol/index.js';
 import {
-  isSkippedFsType, parseMounts, readFilesystems, realMounts, toDisk, unescapeMountField, type MountEntry,
+  IN_MEMORY_STATFS_TYPES, isSkippedFsType, measureMounts, parseMounts, readFilesystems, realMounts, toDisk, unescapeMountField, type MountEntry,
 } from '../../../agent/collectors/filesystems.js';
 import { fakeStatfs, fixture, FIXTURE_STATFS, tree } from './_fixtures.js';
 
@@ -99,3 +100,19 @@ read('should fail when no mount table can be read', async () => {
   if (!r.ok) assert.match(r.error, /self\/mounts: missing; .*\/mounts: missing/);
 });
 read.run();
+
+const measure = suite('measureMounts');
+measure('should measure in-memory-statfs types synchronously and others through the thread pool, with the same figures', async () => {
+  const sync = await measureMounts([{ device: 'rootdev', mount: '/', fsType: 'ext4' }]);
+  const pooled = await measureMounts([{ device: 'rootdev', mount: '/', fsType: 'fuse.something' }]);
+  assert.equal([sync.errors, pooled.errors], [[], []]);
+  assert.is(sync.disks.length, 1);
+  assert.is(sync.disks[0].sizeBytes, statfsSync('/').blocks * statfsSync('/').bsize);
+  assert.is(pooled.disks[0].sizeBytes, sync.disks[0].sizeBytes);
+  assert.ok(IN_MEMORY_STATFS_TYPES.has('ext4') && !IN_MEMORY_STATFS_TYPES.has('fuse.something'));
+  // A missing mount point is one error, not a rejection, on both paths.
+  const gone = await measureMounts([{ device: 'a', mount: '/no/such/mount', fsType: 'xfs' }, { device: 'b', mount: '/no/such/mount2', fsType: 'fuse.x' }]);
+  assert.is(gone.disks.length, 0);
+  assert.is(gone.errors.length, 2);
+});
+measure.run();
