@@ -108,7 +108,8 @@ export function optionsFromConfig(c: AgentConfig): Omit<AgentOptions, 'hubUrl' |
     spool: { ...c.spool },
     accounts: a.enabled && {
       intervalMs: a.intervalMs, minUid: a.minUid, include: a.include, exclude: a.exclude, quota: a.quota,
-      walkBudgetPerTick: a.walkBudgetPerTick, walkPassGapMs: a.walkPassGapMs, quotaIntervalMs: a.quotaIntervalMs, quotaDevices: a.quotaDevices,
+      walkBudgetPerTick: a.walkBudgetPerTick, walkFirstBudgetPerTick: a.walkFirstBudgetPerTick, walkPassGapMs: a.walkPassGapMs,
+      watchHomes: a.watchHomes, maxWatches: a.maxWatches, walkRecheckMs: a.walkRecheckMs, quotaIntervalMs: a.quotaIntervalMs, quotaDevices: a.quotaDevices,
     },
     services: c.services,
     servicesConcurrency: c.servicesConcurrency,
@@ -158,7 +159,13 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
   if (acc) {
     const { intervalMs: accountsEvery = 10_000, collector, ...collectorOpts } = acc;
     // Scan /proc on every report, so CPU covers the whole interval.
-    source = collector ?? new AccountsCollector({ procRoot: opts.procRoot, etcRoot: opts.etcRoot, scanIntervalMs: Math.round(accountsEvery * 0.8), ...collectorOpts });
+    const walkStarted = Date.now();
+    source = collector ?? new AccountsCollector({
+      procRoot: opts.procRoot, etcRoot: opts.etcRoot, scanIntervalMs: Math.round(accountsEvery * 0.8),
+      onWalkFirstCycle: ({ homes, entries, watchedHomes }) => log.info({ homes, entries, watchedHomes, seconds: Math.round((Date.now() - walkStarted) / 1000) },
+        'home walk: every walked home measured once'),
+      ...collectorOpts,
+    });
     let failing = false;
     reporter = new QuotaReporter({
       source,

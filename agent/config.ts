@@ -55,14 +55,29 @@ export const accountsConfigSchema = z.object({
   quota: z.enum(['auto', 'repquota', 'walk']).default('auto'),
   /**
    * Directory entries a home walk examines per tick (1 s), over all accounts. Default 250: each costs an
-   * lstat and ~3–5 µs of CPU, so ~0.1 % of a core; a pass over all homes takes (their entries) / 250 s,
-   * e.g. 200 accounts × 2,000 files ≈ 27 min, so a walked figure is at most that old (plus walkPassGapMs;
-   * `measuredAt` says when). A refresh walks the one account at once. Where quotas are on, repquota costs
-   * far less and is current.
+   * lstat and ~5–9 µs of CPU, so ~0.2 % of a core while walking; the first pass over all homes takes
+   * (their entries) / 250 s, e.g. 200 accounts × 2,000 files ≈ 27 min. With watchHomes, only homes that
+   * changed are walked again, so after that first cycle the walk costs in proportion to what changes.
+   * A refresh walks the one account at once. Where quotas are on, repquota costs far less and is current.
    */
   walkBudgetPerTick: int(10, 1_000_000).default(250),
+  /**
+   * The same while some walked home has not been measured once (after the agent starts, or when an
+   * account appears), so first figures come sooner: 200 × 2,000 files in ~7 min at ~1 % of a core.
+   * Default 1000; at most walkBudgetPerTick is never spent (the larger of the two applies).
+   */
+  walkFirstBudgetPerTick: int(10, 1_000_000).default(1000),
   /** Least time between two walks of one home, ms. Default 60000. */
   walkPassGapMs: int(0, 86_400_000).default(60_000),
+  /**
+   * Watch the directories of walked homes with inotify (one watch per directory) and walk again only
+   * the homes where something changed; an unchanged home's figure is reported as current. Default true.
+   */
+  watchHomes: z.boolean().default(true),
+  /** Most inotify watches over all homes; homes beyond it are walked every walkPassGapMs. Default 8192 (the kernel's per-user limit on older kernels). */
+  maxWatches: int(0, 10_000_000).default(8192),
+  /** A watched home that did not change is still walked again after this long (what inotify cannot see: writes through hard links from outside, mmap), ms. Default 3600000. */
+  walkRecheckMs: int(60_000, 604_800_000).default(3_600_000),
   /** How often repquota runs, ms. Default 60000. */
   quotaIntervalMs: int(1000, 86_400_000).default(60_000),
   /** Count only these devices of the quota report, e.g. ["/dev/sda2"]. Default: all. */

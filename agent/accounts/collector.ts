@@ -44,10 +44,20 @@ export interface AccountsCollectorOptions {
   quota?: QuotaMode;
   /** Entries lstat'ed per walk tick, over all accounts. Default 250 (the config's default, agent/config.ts). */
   walkBudgetPerTick?: number;
+  /** The same while some home has no complete figure yet. Default: walkBudgetPerTick. */
+  walkFirstBudgetPerTick?: number;
+  /** Called once, when every walked home has been measured once. */
+  onWalkFirstCycle?: (info: { homes: number; entries: number; watchedHomes: number }) => void;
   /** Time between walk ticks, ms. Default 1000. */
   walkTickMs?: number;
   /** Least time between two walks of one home, ms. Default 60000. */
   walkPassGapMs?: number;
+  /** Watch walked homes and walk again only those that changed (walk-scheduler.ts). Default false here; the agent's config default is true. */
+  watchHomes?: boolean;
+  /** Most inotify watches over all homes. Default 8192. */
+  maxWatches?: number;
+  /** A watched, unchanged home is walked again after this long, ms. Default 3600000. */
+  walkRecheckMs?: number;
   /** USER_HZ of /proc/[pid]/stat times. Default 100. */
   clockTicks?: number;
   /** Bytes per page of /proc/[pid]/stat rss. Default 4096. */
@@ -113,7 +123,8 @@ export class AccountsCollector {
     const onError = (m: string) => this.#error(m);
     this.#scanner = new ProcessScanner({ procRoot: opts.procRoot, pageSize: opts.pageSize, clockTicks: opts.clockTicks, now: this.#now, onError });
     this.#walks = new WalkScheduler({
-      budgetPerTick: opts.walkBudgetPerTick, tickMs: opts.walkTickMs, passGapMs: opts.walkPassGapMs, now: this.#now, onError,
+      budgetPerTick: opts.walkBudgetPerTick, firstBudgetPerTick: opts.walkFirstBudgetPerTick, onFirstCycle: opts.onWalkFirstCycle, tickMs: opts.walkTickMs, passGapMs: opts.walkPassGapMs, now: this.#now, onError,
+      watch: opts.watchHomes, maxWatches: opts.maxWatches, recheckMs: opts.walkRecheckMs,
     });
   }
 

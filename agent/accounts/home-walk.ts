@@ -64,6 +64,8 @@ export interface HomeWalkOptions {
   wholeDirBytes?: number;
   /** Called with each problem worth telling (unreadable directory, missing home). */
   onError?: (message: string) => void;
+  /** Called with each directory's path just before it is read (the home first): where home-watch.ts adds its watch. */
+  onDir?: (path: string) => void;
 }
 
 const gone = (e: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
@@ -83,6 +85,7 @@ export class HomeWalk {
   readonly #sliceMs: number;
   readonly #wholeDirBytes: number;
   readonly #onError: (m: string) => void;
+  readonly #onDir: ((path: string) => void) | undefined;
   readonly #totals: WalkTotals = { bytes: 0, files: 0, entries: 0, unreadableDirs: 0, otherFs: 0, errors: 0 };
   /** Directories found and not yet opened. */
   readonly #pending: PendingDir[] = [];
@@ -106,6 +109,7 @@ export class HomeWalk {
     this.#sliceMs = opts.sliceMs ?? 5;
     this.#wholeDirBytes = opts.wholeDirBytes ?? BIG_DIR_BYTES;
     this.#onError = opts.onError ?? (() => {});
+    this.#onDir = opts.onDir;
   }
 
   /** The pass is complete: `totals` is the home's figure. */
@@ -186,6 +190,7 @@ export class HomeWalk {
         this.#done = true;
         return null;
       }
+      this.#onDir?.(next.path);
       try {
         this.#dirPrefix = next.path === '/' ? '/' : `${next.path}/`;
         if (next.size <= this.#wholeDirBytes) {

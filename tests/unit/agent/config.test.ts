@@ -51,7 +51,7 @@ load('should read a valid file and fill every default', () => {
   assert.equal(config.spool, { dir: '/var/tmp/spool', maxItems: 10_000, maxBytes: 32 * 1024 * 1024, segmentBytes: 1024 * 1024, fsyncIntervalMs: 1000, stateIntervalMs: 10_000 });
   assert.equal(config.accounts, {
     enabled: true, intervalMs: 10_000, minUid: 2000, include: ['web'], exclude: ['backup'], quota: 'walk',
-    walkBudgetPerTick: 500, walkPassGapMs: 60_000, quotaIntervalMs: 60_000,
+    walkBudgetPerTick: 500, walkFirstBudgetPerTick: 1000, walkPassGapMs: 60_000, watchHomes: true, maxWatches: 8192, walkRecheckMs: 3_600_000, quotaIntervalMs: 60_000,
   });
   assert.equal(config.services[0], { name: 'ssh', kind: 'tcp', host: '127.0.0.1', port: 22, intervalMs: 10_000, timeoutMs: 2000 });
   assert.equal(config.services[1], {

@@ -125,4 +125,21 @@ sched('should tick on its own timer after start() until stop()', async () => {
   await new Promise((r) => setTimeout(r, 30));
   assert.is(s.stats().ticks, ticks, 'ticked after stop');
 });
+sched('should walk at firstBudgetPerTick until every home was measured once, say so once, then at budgetPerTick', async () => {
+  const alice = await makeHome(tmp.dir, 'alice6', 6);
+  const bob = await makeHome(tmp.dir, 'bob6', 6);
+  let now = 0;
+  const told: unknown[] = [];
+  const s = new WalkScheduler({ budgetPerTick: 2, firstBudgetPerTick: 100, passGapMs: 0, now: () => now, onFirstCycle: (i) => told.push(i) });
+  s.setTargets([{ name: 'alice', home: alice }, { name: 'bob', home: bob }]);
+  await s.tick();
+  assert.equal([s.figure('alice')!.partial, s.figure('bob')!.partial], [false, false]);
+  assert.equal(told, [{ homes: 2, entries: (await allocated(alice)).files + (await allocated(bob)).files, watchedHomes: 0 }]);
+  const entries = s.stats().entries;
+  now = 1;
+  await s.tick();
+  assert.is(s.stats().entries - entries, 2, 'the second cycle is walked at budgetPerTick');
+  for (let i = 0; i < 20; i++) await s.tick();
+  assert.is(told.length, 1);
+});
 sched.run();
