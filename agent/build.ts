@@ -26,12 +26,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outfile = process.argv.find((a) => a.startsWith('--outfile='))?.slice('--outfile='.length) ?? `${root}dist/agent/rackpulse-agent.mjs`;
 
 /**
- * V8 flags of the agent (measured in bench/agent.bench.ts, which takes them from
- * deploy/rackpulse-agent.service): a young generation of 1 MiB semi-spaces
- * instead of up to 16 MiB. The agent allocates a little every second and keeps
- * little, so a small nursery costs a few more scavenges (µs each) and saves ~6 MB RSS.
+ * Node flags of the agent, the same as deploy/rackpulse-agent.service's ExecStart (whose comment
+ * says what each saves; bench/agent.bench.ts runs the agent with the unit's): 1 MiB semi-spaces,
+ * no optimising compilers (interpreter and baseline compiler only); and one malloc arena
+ * (the unit's Environment=MALLOC_ARENA_MAX=1), set by env in the shebang.
  */
-const AGENT_NODE_FLAGS = ['--max-semi-space-size=1'];
+const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev'];
+const AGENT_ENV = ['MALLOC_ARENA_MAX=1'];
 
 /** zod's `locales` namespace with English only (the agent never switches locale). */
 const zodEnglishOnly: Plugin = {
@@ -61,7 +62,7 @@ await build({
   // CommonJS dependencies (pino, ws) call require() on Node built-ins.
   banner: {
     js: [
-      `#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(' ')}`,
+      `#!/usr/bin/env -S ${AGENT_ENV.join(' ')} node ${AGENT_NODE_FLAGS.join(' ')}`,
       `// rackpulse-agent ${AGENT_VERSION}, single-file build (agent/build.ts)`,
       "import { createRequire as __rpCreateRequire } from 'node:module';",
       'const require = __rpCreateRequire(import.meta.url);',

@@ -25,21 +25,27 @@
  *   --window-s=S         each window (quick 8, full 30: 2 rounds = 60 s per case)
  *   --warmup-s=S         between the agent's start and the first window (10; 5 with --quick)
  *   --settle-s=S         between starting the processes and measuring (10, 5 with --quick: one accounts scan and one process check)
- *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's, 2000 entries a second)
+ *   --walk-budget=N      accounts.walkBudgetPerTick of the agent (default: the agent's own default, agent/config.ts)
  *   --node-exporter=PATH the baseline (/usr/bin/prometheus-node-exporter)
  *   --agent-bundle=FILE  run `node FILE` as the agent (default: build dist/agent/rackpulse-agent.mjs with agent/build.ts and run it)
  *   --agent-tsx          run the sources under tsx (`node --import tsx agent/cli.ts`) instead of the single-file build
  *   --agent-profile=DIR  write a V8 CPU profile of the agent there when it stops (node --cpu-prof)
+ *   --agent-node-flags="…" run the agent with these node flags instead of the unit's (to compare; its Environment= still applies)
+ *
+ * The floor: an idle `node -e 'setInterval(() => {}, 1000)'` with the agent's node
+ * flags and environment runs pinned beside them and is measured in the same
+ * windows (figure agent.node_floor.rss_mb): what any Node process costs here
+ * before it loads a line of the agent (mostly the node executable's own pages).
  *   --verbose            echo the agent's log
  */
-import { writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { appendFile, writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AgentConfigInput } from '../agent/config.js';
 import type { HostDto } from '../protocol/index.js';
-import { createBenchUsers, removeStaleUsers, Sleepers, type BenchUsers } from './lib/agent-host.js';
+import { createBenchUsers, removeStaleUsers, Sleepers, type BenchUser, type BenchUsers } from './lib/agent-host.js';
 import { measureWindow, NODE_EXPORTER, startNodeExporter, type NodeExporter, type Subject } from './lib/agent-measure.js';
 import { onCleanup } from './lib/cleanup.js';
 import { CpuMeter, GENERATOR_CORE, SERVER_CORE, sleep, spawnPinned, type Child } from './lib/proc.js';
@@ -54,11 +60,16 @@ const AIM = { cpuPct: 0.5, rssMb: 50 };
 const FOREIGN_NOTE_PCT = 10;
 /** After killing the processes, before the next idle window, s (the agent's scans forget them). */
 const AFTER_KILL_S = 3;
+/** The first walk cycle's budget in the bench (entries a second): gets to the steady state in seconds. */
+const FIRST_WALK_BUDGET = 20_000;
+/** The case where every home changes all the time. */
+const CHANGING = 'homes_changing';
 
 interface Options {
   users: number; files: number; procs: number; rounds: number;
   windowS: number; warmupS: number; settleS: number;
   walkBudget?: number; nodeExporter: string; agentBundle?: string; agentTsx: boolean; agentProfile?: string; verbose: boolean;
+  agentNodeFlags?: string[];
 }
 
 function parseOptions(ctx: BenchContext): Options {
@@ -86,6 +97,7 @@ function parseOptions(ctx: BenchContext): Options {
     agentTsx: ctx.argv.includes('--agent-tsx'),
     agentProfile: profile ? resolve(profile) : undefined,
     verbose: ctx.argv.includes('--verbose'),
+    agentNodeFlags: arg('agent-node-flags')?.split(/\s+/).filter(Boolean),
   };
 }
 
@@ -93,6 +105,8 @@ function parseOptions(ctx: BenchContext): Options {
 interface WindowRecord {
   variant: string; round: number;
   agentCpu: number; agentRss: number; neCpu: number; neRss: number;
+  /** The idle node process's RSS, MB (NaN if it was not running). */
+  floorRss: number;
   /** Busy time of the measured core not used by the agent or node_exporter, percent. */
   foreign: number;
 }
@@ -115,6 +129,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   let agent: Child | null = null;
   let ne: NodeExporter | null = null;
   let sleepers: Sleepers | null = null;
+  let floor: Child | null = null;
   const tmp = await mkdtemp(join(tmpdir(), 'rackpulse-agent-bench-'));
   const removeTmp = onCleanup(`remove ${tmp}`, () => rm(tmp, { recursive: true, force: true }));
   try {
@@ -132,10 +147,13 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
 
     // The agent's config: accounts are exactly the bench users (minUid at their first uid keeps
     // the machine's other users out), disk figures by walking the homes, two service checks.
-    // walkPassGapMs 0: the walk never pauses. With 200 × 2,000 files that is what the default gap
-    // (60 s) gives anyway, since one cycle over 400,000 entries at 2,000 a second takes 200 s; with
-    // quick's 40 × 500 a cycle takes 10 s, and the default gap would leave the walk idle five sixths
-    // of the time, so a window would catch it walking or not by chance.
+    // The homes are watched (the default): after the first cycle an unchanged home is not walked
+    // again. That first cycle runs at FIRST_WALK_BUDGET entries a second, so the bench gets to the
+    // steady state in seconds instead of the ~7 min of the default (1,000 a second); the windows
+    // start after the agent says every home was measured once. walkPassGapMs 0: in the
+    // homes_changing case (every home written to each second) the walk never pauses — with
+    // 200 × 2,000 files the default gap (60 s) gives the same, since one cycle at 250 a second
+    // takes ~27 min.
     const config: AgentConfigInput = {
       hub: theHub.url,
       token: theHub.tokens[0],
@@ -143,6 +161,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       spool: { dir: join(tmp, 'spool') },
       accounts: {
         enabled: true, minUid: bench[0].uid, include: bench.map((x) => x.name), quota: 'walk', walkPassGapMs: 0,
+        walkFirstBudgetPerTick: FIRST_WALK_BUDGET,
         ...(o.walkBudget !== undefined ? { walkBudgetPerTick: o.walkBudget } : {}),
       },
       services: [
@@ -162,23 +181,29 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     ne = await startNodeExporter(SERVER_CORE, o.nodeExporter);
     if (!ne) ctx.note(`agent: ${o.nodeExporter} is not installed (apt-get install prometheus-node-exporter); the agent is reported alone`);
     const prof = o.agentProfile ? ['--cpu-prof', `--cpu-prof-dir=${o.agentProfile}`] : [];
-    // The node flags of the systemd unit, so the agent runs as deployed.
-    const flags = deployedNodeFlags();
-    ctx.log(`agent: node flags from deploy/rackpulse-agent.service: ${flags.join(' ') || '(none)'}`);
+    // The node flags and environment of the systemd unit, so the agent runs as deployed.
+    const flags = o.agentNodeFlags ?? deployedNodeFlags();
+    const unitEnv = deployedEnvironment();
+    ctx.log(`agent: node flags ${o.agentNodeFlags ? 'from --agent-node-flags' : 'from deploy/rackpulse-agent.service'}: ${flags.join(' ') || '(none)'}; ` +
+      `environment from the unit: ${Object.entries(unitEnv).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
     const args = [...prof, ...flags, ...(o.agentTsx ? ['--import', 'tsx', 'agent/cli.ts'] : [o.agentBundle!]), '--config', configFile];
     const agentStarted = performance.now();
     agent = spawnPinned('agent', SERVER_CORE, process.execPath, args, {
       cwd: ROOT, echo: o.verbose,
       // Nothing from our environment may override the config file.
       env: { RACKPULSE_CONFIG: undefined, RACKPULSE_HUB: undefined, RACKPULSE_TOKEN: undefined, RACKPULSE_SPOOL_DIR: undefined,
-        RACKPULSE_INTERVAL_MS: undefined, PROC_ROOT: undefined, LOG_LEVEL: undefined },
+        RACKPULSE_INTERVAL_MS: undefined, PROC_ROOT: undefined, LOG_LEVEL: undefined, ...unitEnv },
     });
+    // The floor: an idle node with the same flags and environment, on the same core.
+    floor = spawnPinned('node-floor', SERVER_CORE, process.execPath, [...flags, '-e', 'setInterval(() => {}, 1000)'], { env: unitEnv });
     const host = await waitOnline(theHub, agent, 30000);
+    const firstCycle = await waitFirstWalkCycle(agent, 600_000);
+    ctx.log(`agent: ${firstCycle}`);
     ctx.log(`agent: pid ${agent.pid} online as host ${host.id} after ${((performance.now() - agentStarted) / 1000).toFixed(1)} s` +
       `${ne ? `; node_exporter pid ${ne.child.pid} scraped every second` : ''}; warming up ${o.warmupS} s`);
     await sleep(o.warmupS * 1000);
 
-    const subjects: Subject[] = [{ name: 'agent', pid: agent.pid }];
+    const subjects: Subject[] = [{ name: 'agent', pid: agent.pid }, { name: 'node_floor', pid: floor!.pid }];
     if (ne) subjects.push({ name: 'node_exporter', pid: ne.child.pid });
     const records: WindowRecord[] = [];
     const measure = async (variant: string, round: number) => {
@@ -191,14 +216,15 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
         variant, round,
         agentCpu: m.cpuPct.agent, agentRss: m.rssMaxMb.agent,
         neCpu: m.cpuPct.node_exporter ?? NaN, neRss: m.rssMaxMb.node_exporter ?? NaN,
-        foreign: Math.max(0, m.coreBusyPct[SERVER_CORE] - m.cpuPct.agent - (m.cpuPct.node_exporter ?? 0)),
+        floorRss: m.rssMaxMb.node_floor ?? NaN,
+        foreign: Math.max(0, m.coreBusyPct[SERVER_CORE] - m.cpuPct.agent - (m.cpuPct.node_exporter ?? 0) - (m.cpuPct.node_floor ?? 0)),
       };
       records.push(rec);
       const scrapes = ne && before ? ` (${ne.scraper.ok - before.ok} scrapes${ne.scraper.failed > before.failed
         ? `, ${ne.scraper.failed - before.failed} failed: ${ne.scraper.lastError}` : ''})` : '';
       const split = m.rssSplitMb.agent;
       ctx.log(`[r${round} ${variant}] ${procCount()} processes, ${m.wallS.toFixed(1)} s: agent ${fmt(rec.agentCpu)} % ${fmt(rec.agentRss)} MB` +
-        ` (anon ${fmt(split.anon)}, file ${fmt(split.file)} at the end)` +
+        ` (anon ${fmt(split.anon)}, file ${fmt(split.file)} at the end; idle node ${fmt(rec.floorRss)} MB)` +
         (ne ? ` | node_exporter ${fmt(rec.neCpu)} % ${fmt(rec.neRss)} MB${scrapes} | ratio ${fmt(rec.agentCpu / rec.neCpu)}` : '') +
         ` | other load on core ${SERVER_CORE} ${fmt(rec.foreign)} %, hub ${fmt(hubPct)} %`);
     };
@@ -213,6 +239,15 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       await sleepers.stop();
       sleepers = null;
       if (round < o.rounds) await sleep(AFTER_KILL_S * 1000);
+    }
+    // Last (the homes stay changed): a byte appended to a file in every home every second, so
+    // every home is walked again and again at the default budget — the walk's full cost.
+    const writer = changeHomes(bench);
+    try {
+      await sleep(o.settleS * 1000);
+      for (let round = 1; round <= o.rounds; round++) await measure(CHANGING, round);
+    } finally {
+      await writer.stop();
     }
 
     // Was the agent doing its job all along? The hub counts what it ingested.
@@ -239,6 +274,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     const tc = performance.now();
     await sleepers?.stop();
     await agent?.stop();
+    await floor?.stop();
     await ne?.stop();
     await hub?.stop();
     await users?.remove();
@@ -254,7 +290,7 @@ function agentFigures(records: WindowRecord[], busy: string, withNe: boolean): F
   const r1 = (x: number) => Math.round(x * 10) / 10;
   const max = (xs: number[]) => (xs.length ? Math.max(...xs) : NaN);
   const out: Figure[] = [];
-  for (const variant of ['idle_host', busy]) {
+  for (const variant of ['idle_host', busy, CHANGING]) {
     const rs = of(variant);
     const cpu: Figure = { name: `agent.${variant}.cpu_pct`, value: r3(median(rs.map((r) => r.agentCpu))), unit: '%' };
     if (withNe) {
@@ -266,6 +302,7 @@ function agentFigures(records: WindowRecord[], busy: string, withNe: boolean): F
     out.push(cpu, { name: `agent.${variant}.rss_mb`, value: r1(max(rs.map((r) => r.agentRss))), unit: 'MB' });
   }
   const idle = of('idle_host');
+  out.push({ name: 'agent.node_floor.rss_mb', value: r1(max(records.map((r) => r.floorRss))), unit: 'MB' });
   out.push({ name: 'node_exporter.cpu_pct', value: withNe ? r3(median(idle.map((r) => r.neCpu))) : NaN, unit: '%' });
   out.push({ name: 'node_exporter.rss_mb', value: withNe ? r1(max(idle.map((r) => r.neRss))) : NaN, unit: 'MB' });
   return out;
@@ -275,6 +312,7 @@ function agentFigures(records: WindowRecord[], busy: string, withNe: boolean): F
 function checkAims(records: WindowRecord[], busy: string, withNe: boolean, ctx: BenchContext): void {
   const missed: string[] = [];
   for (const variant of ['idle_host', busy]) {
+    // homes_changing is reported, not held to the aims: it is the walk's worst case, every home written to all the time.
     const rs = records.filter((r) => r.variant === variant);
     const cpu = median(rs.map((r) => r.agentCpu));
     const rss = Math.max(...rs.map((r) => r.agentRss));
@@ -295,6 +333,49 @@ function deployedNodeFlags(): string[] {
   const unit = readFileSync(join(ROOT, 'deploy/rackpulse-agent.service'), 'utf8');
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1].trim().split(/\s+/) ?? [];
   return exec.slice(1).filter((a, i, all) => a.startsWith('--') && all.slice(1, i + 1).every((b) => b.startsWith('--')));
+}
+
+/** The variables set by the Environment= lines of deploy/rackpulse-agent.service (unquoted NAME=value words). */
+function deployedEnvironment(): Record<string, string> {
+  const unit = readFileSync(join(ROOT, 'deploy/rackpulse-agent.service'), 'utf8');
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=(.*)$/gm)) {
+    for (const word of m[1].trim().split(/\s+/)) {
+      const eq = word.indexOf('=');
+      if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
+    }
+  }
+  return env;
+}
+
+/** Wait for the agent's log line saying every walked home was measured once; returns it, shortened. */
+async function waitFirstWalkCycle(agent: Child, timeoutMs: number): Promise<string> {
+  const t0 = performance.now();
+  for (;;) {
+    const line = agent.tail().split('\n').find((l) => l.includes('every walked home measured once'));
+    if (line) {
+      try {
+        const j = JSON.parse(line);
+        return `first walk cycle: ${j.homes} homes, ${j.entries} entries in ${j.seconds} s, ${j.watchedHomes} homes watched`;
+      } catch { return line; }
+    }
+    if (agent.proc.exitCode !== null) throw new Error(`the agent exited:\n${agent.tail()}`);
+    if (performance.now() - t0 > timeoutMs) throw new Error(`the agent did not finish its first walk cycle in ${timeoutMs / 1000} s:\n${agent.tail()}`);
+    await sleep(250);
+  }
+}
+
+/** Append a byte to one file in every bench home each second (as their users write), until stop(). */
+function changeHomes(users: readonly BenchUser[]): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = performance.now();
+      await Promise.all(users.map((u) => appendFile(join(u.home, 'data', 'changes.log'), 'x').catch(() => {})));
+      await sleep(Math.max(0, 1000 - (performance.now() - t)));
+    }
+  })();
+  return { async stop() { running = false; await loop; } };
 }
 
 /** Build the single-file agent (agent/build.ts), as deployed; returns its path. */
