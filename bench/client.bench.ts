@@ -78,7 +78,7 @@ function jsSizes(): { total: number; initial: number } {
 export const clientBench: Bench = {
   name: 'client',
   async run(ctx: BenchContext): Promise<Figure[]> {
-    const rounds = ctx.quick ? 1 : 5;
+    const rounds = ctx.quick ? 1 : 4;
     const windowS = ctx.quick ? 3 : 10;
     const busy = await startUiHub('sqlite', { LOG_LEVEL: 'silent' });
     const empty = await startUiHub('sqlite', { LOG_LEVEL: 'silent' });
