@@ -14,7 +14,8 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, registerCollectedGauges } from './metrics.js';
 import { dialectOf, openDatabase } from './db/orm.js';
-import { AccountUsageSchema, HostSchema, HostStatusSchema, DiskSchema, ServiceStateSchema } from './db/entities.js';
+import { HostSchema, HostStatusSchema, DiskSchema } from './db/entities.js';
+import { loadLatestState } from './ingest/latest.loader.js';
 import { SessionService, SESSION_COOKIE } from './auth/session.service.js';
 import { HostsRepository } from './hosts/hosts.repository.js';
 import { FleetState } from './ingest/fleet.state.js';
@@ -72,8 +73,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   // Load the latest known state so a restarted hub serves it at once, with its age.
   const fleet = new FleetState(config.OFFLINE_AFTER_MS);
   const em = orm.em.fork();
-  const [hostRows, statusRows, diskRows, usageRows, serviceRows] = await Promise.all([
-    em.find(HostSchema, {}), em.find(HostStatusSchema, {}), em.find(DiskSchema, {}), em.find(AccountUsageSchema, {}), em.find(ServiceStateSchema, {}),
+  const [hostRows, statusRows, diskRows, latest] = await Promise.all([
+    em.find(HostSchema, {}), em.find(HostStatusSchema, {}), em.find(DiskSchema, {}), loadLatestState((orm.em as any).getKnex(), dialect),
   ]);
   for (const h of hostRows) fleet.upsertHost({ id: h.id, name: h.name, monthlyCostCents: h.monthlyCostCents, hostname: h.hostname, agentVersion: h.agentVersion, cpus: h.cpus });
   for (const s of statusRows) {
@@ -92,8 +93,8 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
     if (await parts.supported()) { await parts.maintain(Math.floor(Date.now() / 1000)); ingest.partitions = parts; }
     else log.warn('ROLLUP_PARTITIONS: this server cannot partition tables; pruning in batches instead');
   } else if (config.ROLLUP_PARTITIONS) log.warn('ROLLUP_PARTITIONS applies to MySQL/MariaDB only; pruning in batches');
-  await ingest.load(usageRows, serviceRows);
-  const accounts = new AccountsService(orm, fleet);
+  await ingest.load(latest.usage, latest.services);
+  const accounts = new AccountsService(orm, fleet, dialect);
   await accounts.load(ingest);
   const hosts = new HostsRepository(orm);
   // Several hubs: socket.io over the Redis streams adapter, a lease per host, the fleet mirrored (server/cluster).
@@ -120,7 +121,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   agents.audit = audit;
   const kiosks = new KioskService(orm, audit, log);
   const live = new LiveGateway(io, sessions, fleet, accounts, log, metrics, config.LIVE_INTERVAL_MS, kiosks);
-  const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS });
+  const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS, dialect });
   await alerts.load();
   live.attachAlerts(alerts);
   cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS, alerts });

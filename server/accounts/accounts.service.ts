@@ -5,7 +5,9 @@
  */
 import type { AccountState, HostLoad } from '../../protocol/index.js';
 import { AccountSchema, HostSchema, PlanSchema, type Account } from '../db/entities.js';
-import type { Orm } from '../db/orm.js';
+import type { Knex } from '@mikro-orm/knex';
+import type { Dialect, Orm } from '../db/orm.js';
+import { scanTable } from '../db/scan.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 
@@ -19,7 +21,9 @@ export class AccountsService {
   private listeners: ((id: number) => void)[] = [];
   private ingest!: IngestService;
 
-  constructor(private orm: Orm, private fleet: FleetState) {}
+  constructor(private orm: Orm, private fleet: FleetState, private dialect: Dialect) {}
+
+  private knex(): Knex { return (this.orm.em as any).getKnex(); }
 
   /** Account rows with their host's name and plan, read at most every ROW_TTL_MS per account (live deltas come every second). */
   private rows = new Map<number, { at: number; account: Account; hostName: string; plan: AccountState['plan'] }>();
@@ -47,8 +51,22 @@ export class AccountsService {
 
   async load(ingest: IngestService): Promise<void> {
     this.ingest = ingest;
-    const rows = await this.em().find(AccountSchema, {});
-    for (const a of rows) this.index(a);
+    // Plain rows in batches: a million accounts as ORM entities cost gigabytes (server/db/scan.ts).
+    const perHost = new Map<number, number>();
+    await scanTable<{ id: unknown; host_id: unknown; name: unknown }>(this.knex(), this.dialect, 'accounts', ['host_id', 'name'], ['id'], (rows) => {
+      for (const r of rows) {
+        const id = Number(r.id), hostId = Number(r.host_id);
+        this.byKey.set(this.key(hostId, String(r.name)), id);
+        let ids = this.byHost.get(hostId);
+        if (!ids) this.byHost.set(hostId, (ids = new Set()));
+        ids.add(id);
+        perHost.set(hostId, (perHost.get(hostId) ?? 0) + 1);
+      }
+    });
+    for (const [hostId, n] of perHost) {
+      const rt = this.fleet.hosts.get(hostId);
+      if (rt) { rt.accounts += n; this.fleet.upsertHost(rt); }
+    }
     // A host's new sample changes its accounts' `hostLoad`.
     this.fleet.onChange((hostId, points) => {
       if (!points?.length) return;

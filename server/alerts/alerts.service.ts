@@ -11,7 +11,8 @@
  */
 import type { AlertDto, AlertKind, AlertRuleDto, AlertRuleUpdate, AlertState } from '../../protocol/index.js';
 import { AccountSchema, PlanSchema } from '../db/entities.js';
-import type { Orm } from '../db/orm.js';
+import type { Dialect, Orm } from '../db/orm.js';
+import { num, scanTable } from '../db/scan.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
@@ -28,7 +29,7 @@ export const TICK_MS = 1000;
 /** An unknown (host, account name) is looked up in the database at most this often, ms. */
 const MISS_RETRY_MS = 30_000;
 
-export interface AlertsOptions { offlineAfterMs: number; webhookRetryMs: number }
+export interface AlertsOptions { offlineAfterMs: number; webhookRetryMs: number; dialect: Dialect }
 
 export class AlertsService {
   readonly rules = new AlertRules();
@@ -80,7 +81,10 @@ export class AlertsService {
     this.engine.restore(alerts, (a) => this.rules.ruleFor(a.kind, a.hostId).forSeconds * 1000);
     const em = this.orm.em.fork();
     for (const p of await em.find(PlanSchema, {})) this.plans.set(p.id, { name: p.name, quotaBytes: p.quotaBytes });
-    for (const a of await em.find(AccountSchema, {})) this.indexAccount(a);
+    // Plain rows in batches: a million accounts as ORM entities cost gigabytes (server/db/scan.ts).
+    await scanTable<Record<string, unknown>>((this.orm.em as any).getKnex(), this.opts.dialect, 'accounts', ['host_id', 'name', 'owner_id', 'plan_id'], ['id'], (rows) => {
+      for (const r of rows) this.indexAccount({ id: Number(r.id), hostId: Number(r.host_id), name: String(r.name), ownerId: Number(r.owner_id), planId: num(r.plan_id) });
+    });
     this.metrics.alertsFiring.set(this.engine.firingCount);
     // Agents reconnect after a restart: judge offline only once they had the time to.
     this.evaluator = new AlertEvaluator(this.engine, this.rules, this.fleet, this.ingest, (h, n) => this.accountOf(h, n), (c) => this.changed(c), now + this.opts.offlineAfterMs + TICK_MS);

@@ -8,7 +8,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { Dialect, Orm } from '../db/orm.js';
 import type { UsageKey, UsageSort } from './usage.cursor.js';
 import { FLEET_ROW } from './usage.entities.js';
-import { rowsOf } from './usage.writer.js';
+import { rowsOf } from '../db/scan.js';
 
 export interface UsageQuery {
   sort: UsageSort;

@@ -9,6 +9,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { upsertSql, type Dialect } from '../db/orm.js';
 import { FLEET_ROW } from './usage.entities.js';
+import { rowsOf } from '../db/scan.js';
 
 /** The latest bytes of one account on one host. */
 export interface UsageFigure { hostId: number; account: string; bytes: number }
@@ -23,10 +24,6 @@ export function affectedRows(r: any): number {
   return Number(r?.rowsAffected ?? r?.changes ?? 0);
 }
 
-/** Rows of a raw SELECT, for either driver. */
-export function rowsOf<T>(r: any): T[] {
-  return (Array.isArray(r) ? (Array.isArray(r[0]) ? r[0] : r) : (r?.rows ?? [])) as T[];
-}
 
 export class UsageWriter {
   private readonly q: (c: string) => string;

@@ -141,6 +141,12 @@ function alertsSuite(kind: 'sqlite' | 'mysql') {
     c.h = await c.h.restart();
     const after = (await alertsOf(c.h.admin)).map((a) => [a.id, a.kind, a.state, a.ackedBy]).sort();
     assert.equal(after, before);
+    // The latest state read back at start: alice's card keeps her last quota, with its age; the host counts its accounts.
+    const alice = Object.assign(new Api(c.h.url), { cookie: c.alice.api.cookie });
+    const card = (await alice.get(`/api/accounts/${c.alice.account}`)).body;
+    assert.is(card.state.quota.usedBytes, 1500);
+    assert.ok(card.state.quota.ageMs >= 0);
+    assert.is((await c.h.admin.get(`/api/hosts/${c.hostId}`)).body.summary.accounts, 2);
     assert.ok((await alertsOf(c.h.admin, 'resolved')).some((a) => a.kind === 'load_high'));
     const rules = (await c.h.admin.get('/api/alert-rules')).body.rules;
     assert.ok(rules.some((r: any) => r.kind === 'load_high' && r.hostId === c.hostId && r.forSeconds === 1), 'the override survived');
