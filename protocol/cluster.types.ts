@@ -4,7 +4,7 @@
  * release talk to each other only, so these are types, not validated schemas.
  */
 import type { AlertDto } from './alerts.schema.js';
-import type { Disk } from './agent.schema.js';
+import type { AccountQuota, ActionReply, ActionRequest, Disk, RefreshReply, RefreshRequest, ServiceStatus } from './agent.schema.js';
 import type { LivePoint } from './live.schema.js';
 
 /** One host's changes since the owner hub's last publication. */
@@ -19,6 +19,29 @@ export interface HostUpdate {
   cpus: number | null;
   agentVersion: string | null;
 }
+
+/** What a hub may ask a host's agent through the hub that has its connection: event → [request, reply]. */
+export interface AgentCallMap {
+  refresh: [RefreshRequest, RefreshReply];
+  action: [ActionRequest, ActionReply];
+}
+export type AgentCallEvent = keyof AgentCallMap;
+
+/** A hub without a host's agent asks the others to pass a call on (`id`: unique, names the asking hub). */
+export interface AgentCall<E extends AgentCallEvent = AgentCallEvent> {
+  id: string;
+  hostId: number;
+  event: E;
+  payload: AgentCallMap[E][0];
+  /** How long the agent may take, ms. */
+  timeoutMs: number;
+}
+
+/** The answer of the hub that has the agent: its reply, or that it did not answer within `timeoutMs`. */
+export interface AgentAnswer { id: string; timedOut: boolean; reply: AgentCallMap[AgentCallEvent][1] | null }
+
+/** A host's latest account usage and service states, as its owner hub took them from the agent. */
+export interface LatestUpdate { hostId: number; quota: AccountQuota[]; services: ServiceStatus[]; /** ms, owner's clock */ at: number }
 
 /** Event name → what it carries. */
 export interface InterHubEvents {
@@ -40,4 +63,12 @@ export interface InterHubEvents {
   'rp:session-end': (sessionId: string) => void;
   /** A kiosk was revoked (its live sockets close). */
   'rp:kiosk-revoked': (kioskId: number) => void;
+  /** "Refresh now" or a named action for a host whose agent is on another hub. */
+  'rp:agent-call': (call: AgentCall) => void;
+  /** The answer to an `rp:agent-call`, from the hub with the agent. */
+  'rp:agent-answer': (answer: AgentAnswer) => void;
+  /** An account was created (every hub's account cards and host counts know it). */
+  'rp:account': (account: { id: number; hostId: number; name: string }) => void;
+  /** New account usage and service states of a host (account cards on every hub follow them). */
+  'rp:latest': (update: LatestUpdate) => void;
 }

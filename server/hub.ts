@@ -16,6 +16,7 @@ import { createMetrics, registerCollectedGauges } from './metrics.js';
 import { dialectOf, openDatabase } from './db/orm.js';
 import { HostSchema, HostStatusSchema, DiskSchema } from './db/entities.js';
 import { loadLatestState } from './ingest/latest.loader.js';
+import { LocalAgentCalls } from './ingest/agent.calls.js';
 import { SessionService, SESSION_COOKIE } from './auth/session.service.js';
 import { HostsRepository } from './hosts/hosts.repository.js';
 import { FleetState } from './ingest/fleet.state.js';
@@ -124,8 +125,9 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS, dialect });
   await alerts.load();
   live.attachAlerts(alerts);
-  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS, alerts });
-  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
+  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, accounts, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS, alerts });
+  const calls = cluster?.calls ?? new LocalAgentCalls(agents);
+  const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, calls, accounts, audit, kiosks };
   registerCollectedGauges(metrics, {
     fleet, liveSockets: () => live.nsp.sockets.values() as Iterable<any>, ingestPending: () => ingest.pendingRows,
     queueDepth: () => orm.em.getConnection().execute('select count(*) as n from queue_messages').then((r: any[]) => Number(r[0]?.n ?? 0), () => null),

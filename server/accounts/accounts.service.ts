@@ -80,14 +80,21 @@ export class AccountsService {
     });
   }
 
-  index(a: Account): void {
+  /** A new account: `local` when created on this hub (several hubs pass it on through `onCreated`). */
+  index(a: Pick<Account, 'id' | 'hostId' | 'name'>, local = true): void {
+    if (this.byKey.get(this.key(a.hostId, a.name)) === a.id) return;
     this.byKey.set(this.key(a.hostId, a.name), a.id);
     let ids = this.byHost.get(a.hostId);
     if (!ids) this.byHost.set(a.hostId, (ids = new Set()));
     ids.add(a.id);
     const rt = this.fleet.hosts.get(a.hostId);
     if (rt) { rt.accounts++; this.fleet.upsertHost(rt); }
+    if (local) for (const l of this.createdListeners) l({ id: a.id, hostId: a.hostId, name: a.name });
   }
+
+  private createdListeners: ((a: Pick<Account, 'id' | 'hostId' | 'name'>) => void)[] = [];
+  /** Called with every account created on this hub. */
+  onCreated(fn: (a: Pick<Account, 'id' | 'hostId' | 'name'>) => void): void { this.createdListeners.push(fn); }
 
   unindexHost(hostId: number): void {
     for (const id of this.byHost.get(hostId) ?? []) this.rows.delete(id);

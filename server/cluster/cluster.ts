@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import type { Namespace, Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Watermarks } from '../../protocol/index.js';
+import type { RefreshReply, RefreshRequest, Watermarks } from '../../protocol/index.js';
 import type { Logger } from '../logger.js';
 import type { HubMetrics } from '../metrics.js';
 import type { FleetState } from '../ingest/fleet.state.js';
@@ -26,9 +26,13 @@ import type { IngestService } from '../ingest/ingest.service.js';
 import type { HostsRepository } from '../hosts/hosts.repository.js';
 import type { SessionService } from '../auth/session.service.js';
 import type { KioskService } from '../kiosk/kiosk.service.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Orm } from '../db/orm.js';
 import { HostLeases, type LeaseRedis } from './host.lease.js';
 import { FleetMirror } from './fleet.mirror.js';
+import { AgentRelay } from './agent.relay.js';
+import { mirrorLatest } from './latest.mirror.js';
+import { LocalAgentCalls, refreshFigures, type AgentCalls } from '../ingest/agent.calls.js';
 import { AlertsOwnership, type OwnerRedis } from './alerts.owner.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
 
@@ -39,7 +43,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ClusterParts {
   io: Server; orm: Orm; agents: AgentGateway; ingest: IngestService; fleet: FleetState; hosts: HostsRepository;
-  sessions: SessionService; kiosks: KioskService; live: Namespace; metrics: HubMetrics; leaseMs: number; liveIntervalMs: number;
+  sessions: SessionService; kiosks: KioskService; accounts: AccountsService; live: Namespace; metrics: HubMetrics; leaseMs: number; liveIntervalMs: number;
   alerts?: AlertsService;
 }
 
@@ -49,6 +53,8 @@ export class Cluster implements HostGate {
   private mirror: FleetMirror | null = null;
   private parts: ClusterParts | null = null;
   private owner: AlertsOwnership | null = null;
+  /** "Refresh now" and named actions for a host whose agent may be on any hub (set by `attach`). */
+  calls: AgentCalls | null = null;
 
   private constructor(private redis: any, readonly adapter: ReturnType<typeof createAdapter>, private name: string, private log: Logger) {}
 
@@ -95,6 +101,14 @@ export class Cluster implements HostGate {
       this.owner.start();
     }
     this.mirror = new FleetMirror(p.io, p.fleet, p.agents, p.ingest, p.hosts, this.log, p.liveIntervalMs);
+    this.calls = new AgentRelay(p.io, new LocalAgentCalls(p.agents), p.fleet, this.hubId, (hostId, event, payload, reply) => {
+      if (event !== 'refresh' || !reply.ok) return;
+      const { quota, services } = refreshFigures(reply as RefreshReply, (payload as RefreshRequest).account);
+      p.ingest.applyRefresh(hostId, quota, services, Date.now());
+    });
+    mirrorLatest(p.io, p.agents, p.ingest);
+    p.accounts.onCreated((a) => toPeers(p.io, 'rp:account', a));
+    fromPeers(p.io, 'rp:account', (a) => p.accounts.index(a, false));
     p.agents.gate = this;
     this.leases.onLost((hostId) => {
       p.ingest.relinquish(hostId);

@@ -6,8 +6,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { text } from '../../protocol/index.js';
-import type { AccountDto, RefreshReply } from '../../protocol/index.js';
-import { accountQuotaSchema, serviceStatusSchema } from '../../protocol/index.js';
+import type { AccountDto } from '../../protocol/index.js';
+import { refreshFigures } from '../ingest/agent.calls.js';
 import { AccountSchema, HostSchema, PlanSchema, UserSchema, type Account } from '../db/entities.js';
 import { idParam, requireAdmin, requireUser, type HubDeps } from './context.js';
 import { badRequest, conflict, HttpError, notFound } from './errors.js';
@@ -83,26 +83,24 @@ export function accountRoutes(d: HubDeps): Router {
 
   r.post('/:id/refresh', async (ctx) => {
     const a = await visible(ctx);
-    const agent = d.agents.agentOf(a.hostId);
     let reason = 'the server is not connected';
-    if (agent) {
-      try {
-        const reply = (await agent.timeout(REFRESH_TIMEOUT_MS).emitWithAck('refresh', { account: a.name })) as RefreshReply;
-        const now = Date.now();
-        if (reply && reply.ok) {
-          const quota = (Array.isArray(reply.quota) ? reply.quota : []).filter((q) => accountQuotaSchema.safeParse(q).success && q.account === a.name);
-          const services = (Array.isArray(reply.services) ? reply.services : []).filter((x) => serviceStatusSchema.safeParse(x).success);
-          d.ingest.applyRefresh(a.hostId, quota, services, now);
-          const state = await d.accounts.state(a.id);
-          ctx.body = reply.stale
-            ? { stale: true, reason: 'the disk figure is still being measured; showing the last complete one', ageMs: state?.quota ? Math.max(0, now - state.quota.measuredAt) : null, state }
-            : { stale: false, state };
-          return;
-        }
-        reason = typeof reply?.error === 'string' ? reply.error.slice(0, 200) : 'the agent could not measure';
-      } catch {
-        reason = 'the server did not respond in time';
+    const got = await d.calls.call(a.hostId, 'refresh', { account: a.name }, REFRESH_TIMEOUT_MS);
+    if (got.status === 'timeout') reason = 'the server did not respond in time';
+    else if (got.status === 'answered') {
+      const reply = got.reply;
+      const now = Date.now();
+      if (reply && reply.ok) {
+        const { quota, services } = refreshFigures(reply, a.name);
+        // The hub with the agent keeps and writes what it answered (another hub's relay did that there); here it is only remembered.
+        if (d.agents.agentOf(a.hostId)) d.ingest.applyRefresh(a.hostId, quota, services, now);
+        else d.ingest.rememberLatest(a.hostId, quota, services, now);
+        const state = await d.accounts.state(a.id);
+        ctx.body = reply.stale
+          ? { stale: true, reason: 'the disk figure is still being measured; showing the last complete one', ageMs: state?.quota ? Math.max(0, now - state.quota.measuredAt) : null, state }
+          : { stale: false, state };
+        return;
       }
+      reason = typeof reply?.error === 'string' ? reply.error.slice(0, 200) : 'the agent could not measure';
     }
     const state = await d.accounts.state(a.id);
     ctx.body = { stale: true, reason, ageMs: state?.quota?.ageMs ?? null, state };

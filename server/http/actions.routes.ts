@@ -7,7 +7,7 @@
  */
 import Router from '@koa/router';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { actionRequestSchema, type ActionReply } from '../../protocol/index.js';
+import { actionRequestSchema } from '../../protocol/index.js';
 import { AccountSchema } from '../db/entities.js';
 import { idParam, requireUser, type HubDeps } from './context.js';
 import { HttpError, notFound } from './errors.js';
@@ -39,20 +39,18 @@ export function actionRoutes(d: HubDeps, audit: AuditService): Router {
       ctx.set('Retry-After', String(Math.ceil((rl?.msBeforeNext ?? 60000) / 1000)));
       throw new HttpError(429, 'rate_limited', 'too many actions; try again shortly');
     }
-    const agent = d.agents.agentOf(a.hostId);
-    if (!agent) {
+    const got = await d.calls.call(a.hostId, 'action', req.data, ACTION_WAIT_MS);
+    if (got.status === 'offline') {
       d.metrics.actions.inc({ outcome: 'offline' });
       await audit.record({ actor: user, action: 'account.action', target, outcome: 'offline' });
       throw new HttpError(503, 'host_offline', 'the server is not connected');
     }
-    let reply: ActionReply;
-    try {
-      reply = (await agent.timeout(ACTION_WAIT_MS).emitWithAck('action', req.data)) as ActionReply;
-    } catch {
+    if (got.status === 'timeout') {
       d.metrics.actions.inc({ outcome: 'no_answer' });
       await audit.record({ actor: user, action: 'account.action', target, outcome: 'no_answer' });
       throw new HttpError(504, 'no_answer', 'the server did not answer in time');
     }
+    const reply = got.reply;
     const result = {
       ok: reply?.ok === true,
       error: typeof reply?.error === 'string' ? reply.error.slice(0, 200) : undefined,

@@ -10,6 +10,7 @@ import type { HostsRepository } from '../hosts/hosts.repository.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { AgentGateway } from '../ingest/agent.socket.js';
+import type { AgentCalls } from '../ingest/agent.calls.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Kiosk } from '../kiosk/kiosk.entities.js';
@@ -27,6 +28,8 @@ export interface HubDeps {
   fleet: FleetState;
   ingest: IngestService;
   agents: AgentGateway;
+  /** Live calls to a host's agent, on this hub or through the one that has it. */
+  calls: AgentCalls;
   accounts: AccountsService;
   audit: AuditService;
   kiosks: KioskService;

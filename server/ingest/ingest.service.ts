@@ -17,6 +17,7 @@ import type { HubMetrics } from '../metrics.js';
 
 export type AckListener = (hostId: number, stream: Stream, seq: number) => void;
 export type UsageListener = (hostId: number, accounts: string[]) => void;
+export type LatestListener = (hostId: number, quota: AccountQuota[], services: ServiceStatus[], now: number) => void;
 
 /** Host status is persisted at most this often per host, ms (the live view is in memory). */
 const STATUS_PERSIST_MS = 2000;
@@ -35,6 +36,7 @@ export class IngestService {
   private timer: NodeJS.Timeout | null = null;
   private ackListeners: AckListener[] = [];
   private usageListeners: UsageListener[] = [];
+  private latestListeners: LatestListener[] = [];
   /** Latest usage and service state per host, as stored (for REST and the account topic). */
   readonly usage = new Map<number, Map<string, AccountUsage>>();
   readonly services = new Map<number, Map<string, ServiceState>>();
@@ -53,6 +55,8 @@ export class IngestService {
 
   onAck(fn: AckListener): void { this.ackListeners.push(fn); }
   onUsage(fn: UsageListener): void { this.usageListeners.push(fn); }
+  /** Called with the figures of every usage or services update taken from this hub's agents (several hubs pass them on). */
+  onLatest(fn: LatestListener): void { this.latestListeners.push(fn); }
 
   async load(usage: AccountUsage[], services: ServiceState[]): Promise<void> {
     for (const w of await this.repo.loadWatermarks()) {
@@ -167,8 +171,13 @@ export class IngestService {
     this.applyLatest(hostId, quota, services, now);
   }
 
-  /** Latest usage and service state: kept in memory, queued for the next commit, and announced per account. */
-  private applyLatest(hostId: number, quota: AccountQuota[], services: ServiceStatus[], now: number): void {
+  /** Figures another hub took from its agent: kept in memory and announced here, written by that hub. */
+  rememberLatest(hostId: number, quota: AccountQuota[], services: ServiceStatus[], now: number): void {
+    this.applyLatest(hostId, quota, services, now, false);
+  }
+
+  /** Latest usage and service state: kept in memory, queued for the next commit (`persist`), and announced per account. */
+  private applyLatest(hostId: number, quota: AccountQuota[], services: ServiceStatus[], now: number, persist = true): void {
     const um = this.hostMap(this.usage, hostId), sm = this.hostMap(this.services, hostId);
     const accounts = new Set<string>();
     for (const a of quota) {
@@ -178,7 +187,7 @@ export class IngestService {
         partial: a.partial ?? false, cpuPct: a.cpuPct ?? null, rssBytes: a.rssBytes ?? null, processes: a.processes ?? null,
       };
       um.set(a.account, row);
-      this.pending.usage.push(row);
+      if (persist) this.pending.usage.push(row);
       accounts.add(a.account);
     }
     for (const s of services) {
@@ -189,10 +198,11 @@ export class IngestService {
         checkedAt: s.checkedAt, since: prev && prev.status === s.status ? prev.since : s.checkedAt, receivedAt: now,
       };
       sm.set(s.name, row);
-      this.pending.services.push(row);
+      if (persist) this.pending.services.push(row);
       if (s.account) accounts.add(s.account);
     }
     for (const l of this.usageListeners) l(hostId, [...accounts]);
+    if (persist) for (const l of this.latestListeners) l(hostId, quota, services, now);
   }
 
   /**
