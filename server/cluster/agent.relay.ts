@@ -7,12 +7,14 @@
  */
 import { fromPeers, toPeers } from './peers.js';
 import type { Server } from 'socket.io';
-import type { AgentAnswer, AgentCallEvent, AgentCallMap } from '../../protocol/index.js';
+import { actionRequestSchema, refreshRequestSchema, type AgentAnswer, type AgentCallEvent, type AgentCallMap } from '../../protocol/index.js';
 import type { AgentCallResult, AgentCalls } from '../ingest/agent.calls.js';
 import type { FleetState } from '../ingest/fleet.state.js';
 
 /** What the relay takes off the agent's time for the two hops between hubs, ms. */
 const HOPS_MS = 150;
+/** The longest a relayed call may wait for its agent, ms (a named action's wait). */
+const MAX_CALL_MS = 120_000;
 
 export class AgentRelay implements AgentCalls {
   private seq = 0;
@@ -22,7 +24,11 @@ export class AgentRelay implements AgentCalls {
   constructor(private io: Server, private local: AgentCalls, private fleet: FleetState, private hubId: string,
     answered: (hostId: number, event: AgentCallEvent, payload: unknown, reply: AgentCallMap[AgentCallEvent][1]) => void) {
     fromPeers(io, 'rp:agent-call', (c) => {
-      void local.call(c.hostId, c.event, c.payload as never, c.timeoutMs).then((r) => {
+      // Only the two calls an agent knows, with payloads its own schemas accept, whatever reached Redis.
+      const schema = c?.event === 'refresh' ? refreshRequestSchema : c?.event === 'action' ? actionRequestSchema : null;
+      if (!schema || !schema.safeParse(c.payload).success || !Number.isInteger(c.hostId) || typeof c.id !== 'string') return;
+      const timeoutMs = Math.min(Math.max(100, Number(c.timeoutMs) || 0), MAX_CALL_MS);
+      void local.call(c.hostId, c.event, c.payload as never, timeoutMs).then((r) => {
         if (r.status === 'offline') return; // not here: the hub that has it answers
         if (r.status === 'answered') answered(c.hostId, c.event, c.payload, r.reply);
         toPeers(io, 'rp:agent-answer', { id: c.id, timedOut: r.status === 'timeout', reply: r.status === 'answered' ? r.reply : null });
