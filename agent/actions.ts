@@ -17,10 +17,10 @@
  * not hold the reply up: it goes when the command exits, and the pipes are
  * drained and discarded until they close.
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import pino, { type Logger } from 'pino';
+import { childProcess } from './child-process.js';
+import { silentLogger, type AgentLogger } from './log.js';
 import { z } from 'zod';
 import { actionRequestSchema, type ActionReply, type Hello } from '../protocol/index.js';
 import type { KnownAccount } from './account-directory.js';
@@ -62,7 +62,7 @@ export interface ActionRunnerOptions {
   actions: ActionsConfig;
   /** The account of a name if the agent knows it (AccountDirectory.account). */
   lookup: (account: string) => Promise<KnownAccount | null>;
-  logger?: Logger;
+  logger?: AgentLogger;
 }
 
 /** PATH of an action's environment. */
@@ -71,14 +71,14 @@ const ACTION_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 export class ActionRunner {
   readonly #actions: Map<string, ActionConfig>;
   readonly #lookup: ActionRunnerOptions['lookup'];
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   readonly #busy = new Set<string>();
 
   constructor(opts: ActionRunnerOptions) {
     // A Map, not the object: a name like "constructor" must not find a prototype member.
     this.#actions = new Map(Object.entries(opts.actions));
     this.#lookup = opts.lookup;
-    this.#log = opts.logger ?? pino({ level: 'silent' });
+    this.#log = opts.logger ?? silentLogger;
   }
 
   /** Action names configured. */
@@ -124,7 +124,8 @@ export class ActionRunner {
     }
   }
 
-  #spawn(action: string, cfg: ActionConfig, acc: KnownAccount): Promise<ActionReply> {
+  async #spawn(action: string, cfg: ActionConfig, acc: KnownAccount): Promise<ActionReply> {
+    const { spawn } = await childProcess();
     const asAccount = cfg.runAs === 'account';
     const home = isDir(acc.home) ? acc.home : '/';
     const t0 = performance.now();

@@ -1,6 +1,6 @@
 /**
  * The single-file agent: `tsx agent/build.ts` bundles agent/cli.ts with
- * socket.io-client, zod and pino into `dist/agent/rackpulse-agent.mjs`,
+ * socket.io-client and zod into `dist/agent/rackpulse-agent.mjs`,
  * which runs with nothing but `node` (>= 20):
  *
  *   node dist/agent/rackpulse-agent.mjs --once
@@ -45,6 +45,47 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/**
+ * socket.io-client, engine.io-client and socket.io-parser resolve, for Node, to
+ * their "esm-debug" builds, which load the `debug` package (with supports-color,
+ * tty, os) and call a debug logger on every packet. Their "esm" builds are the
+ * same code without those calls (the transports are still the Node ones).
+ */
+const socketIoWithoutDebug: Plugin = {
+  name: 'socket.io-without-debug',
+  setup(b) {
+    b.onResolve({ filter: /^(socket\.io-client|engine\.io-client|socket\.io-parser)$/ }, async (args) => {
+      if (args.pluginData === 'rp-nodebug') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'rp-nodebug' });
+      if (r.errors.length) return { errors: r.errors };
+      const path = r.path.replace(/([\\/])build\1esm-debug\1/, '$1build$1esm$1');
+      if (path === r.path) throw new Error(`${args.path}: expected its esm-debug build, resolved ${r.path}`);
+      return { path };
+    });
+  },
+};
+
+/**
+ * Modules the agent bundles but never runs, replaced by stubs that throw if
+ * they ever are (so nothing changes silently): engine.io-client's HTTP
+ * long-polling transport (xmlhttprequest-ssl, which loads child_process; the
+ * agent connects by WebSocket only, connection.ts) and pino's worker-thread
+ * transports (thread-stream, which loads worker_threads; the agent logs to
+ * stderr synchronously, log.ts). Each Node built-in module loaded costs
+ * memory: its compiled code, and the pages of the node executable holding
+ * its source.
+ */
+const unusedModules: Plugin = {
+  name: 'unused-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(xmlhttprequest-ssl|thread-stream)$/ }, (args) => ({ path: args.path, namespace: 'rp-unused' }));
+    b.onLoad({ filter: /.*/, namespace: 'rp-unused' }, (args) => ({
+      contents: `module.exports = function unavailable() { throw new Error(${JSON.stringify(`${args.path} is left out of the agent's single-file build (agent/build.ts)`)}); };`,
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: [`${root}agent/cli.ts`],
   outfile,
@@ -55,11 +96,11 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: false,
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, socketIoWithoutDebug, unusedModules],
   legalComments: 'eof',
   // Optional native speed-ups of the ws package; without them it uses plain JS.
   external: ['bufferutil', 'utf-8-validate'],
-  // CommonJS dependencies (pino, ws) call require() on Node built-ins.
+  // CommonJS dependencies (ws) call require() on Node built-ins.
   banner: {
     js: [
       `#!/usr/bin/env -S ${AGENT_ENV.join(' ')} node ${AGENT_NODE_FLAGS.join(' ')}`,
