@@ -30,33 +30,37 @@ import { ACCOUNT_NAME_RE } from './services/spec.js';
 /** Action names, as the protocol's actionRequestSchema allows them. */
 export const ACTION_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-/** One action of the config file. */
-export const actionSchema = z.object({
-  /** The program (an absolute path) and its fixed arguments; run without a shell. */
-  command: z.array(z.string().min(1).max(4096).refine((a) => !a.includes('\0'), 'no NUL characters'))
-    .min(1).max(64)
-    .refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path'),
-  /** Killed (SIGTERM to its process group) after this long, ms. Default 60000. */
-  timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
-  /** Time between SIGTERM and SIGKILL, ms. Default 5000. */
-  killGraceMs: z.number().int().min(0).max(60_000).default(5000),
-  /**
-   * Who runs it: "account" (default) as the account's uid and gid, which needs
-   * the agent to hold CAP_SETUID and CAP_SETGID; "agent" as the agent's own
-   * user (for commands that do their own privilege handling, and for tests).
-   */
-  runAs: z.enum(['account', 'agent']).default('account'),
-  /** Accounts the action is offered for; absent: every account of the agent. */
-  accounts: z.array(z.string().regex(ACCOUNT_NAME_RE, 'a unix user name')).min(1).max(100_000).optional(),
-  /** Shown to the customer next to the button, e.g. "Restart rtorrent and the web UI". */
-  description: z.string().min(1).max(200).optional(),
-}).strict();
-export type ActionConfig = z.infer<typeof actionSchema>;
+/** The schema of one action of the config file (built anew on each call, like serviceCheckSchemas()). */
+export function actionSchema() {
+  return z.object({
+    /** The program (an absolute path) and its fixed arguments; run without a shell. */
+    command: z.array(z.string().min(1).max(4096).refine((a) => !a.includes('\0'), 'no NUL characters'))
+      .min(1).max(64)
+      .refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path'),
+    /** Killed (SIGTERM to its process group) after this long, ms. Default 60000. */
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /** Time between SIGTERM and SIGKILL, ms. Default 5000. */
+    killGraceMs: z.number().int().min(0).max(60_000).default(5000),
+    /**
+     * Who runs it: "account" (default) as the account's uid and gid, which needs
+     * the agent to hold CAP_SETUID and CAP_SETGID; "agent" as the agent's own
+     * user (for commands that do their own privilege handling, and for tests).
+     */
+    runAs: z.enum(['account', 'agent']).default('account'),
+    /** Accounts the action is offered for; absent: every account of the agent. */
+    accounts: z.array(z.string().regex(ACCOUNT_NAME_RE, 'a unix user name')).min(1).max(100_000).optional(),
+    /** Shown to the customer next to the button, e.g. "Restart rtorrent and the web UI". */
+    description: z.string().min(1).max(200).optional(),
+  }).strict();
+}
+export type ActionConfig = z.infer<ReturnType<typeof actionSchema>>;
 
 /** The `actions` map of the config file: action name → action (at most 100, as `hello` can list). */
-export const actionsSchema = z.record(z.string().regex(ACTION_NAME_RE, 'an action name (a-z, 0-9, _ and -)'), actionSchema)
-  .refine((m) => Object.keys(m).length <= 100, 'at most 100 actions');
-export type ActionsConfig = z.infer<typeof actionsSchema>;
+export function actionsSchema() {
+  return z.record(z.string().regex(ACTION_NAME_RE, 'an action name (a-z, 0-9, _ and -)'), actionSchema())
+    .refine((m) => Object.keys(m).length <= 100, 'at most 100 actions');
+}
+export type ActionsConfig = z.infer<ReturnType<typeof actionsSchema>>;
 
 export interface ActionRunnerOptions {
   actions: ActionsConfig;
