@@ -86,6 +86,24 @@ const unusedModules: Plugin = {
   },
 };
 
+/**
+ * protocol/ only declares schemas and types, and the agent uses a few of its
+ * modules: marked free of side effects, the modules whose exports the agent
+ * never uses (the dashboard's live, alerts and kiosk schemas) are left out of
+ * the bundle instead of having their zod schemas built at start and kept.
+ */
+const protocolWithoutSideEffects: Plugin = {
+  name: 'protocol-without-side-effects',
+  setup(b) {
+    b.onResolve({ filter: /protocol[\\/][^\\/]+\.js$/ }, async (args) => {
+      if (args.pluginData === 'rp-protocol') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'rp-protocol' });
+      if (r.errors.length) return { errors: r.errors };
+      return { ...r, sideEffects: false };
+    });
+  },
+};
+
 await build({
   entryPoints: [`${root}agent/cli.ts`],
   outfile,
@@ -96,7 +114,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: false,
-  plugins: [zodEnglishOnly, socketIoWithoutDebug, unusedModules],
+  plugins: [zodEnglishOnly, socketIoWithoutDebug, unusedModules, protocolWithoutSideEffects],
   legalComments: 'eof',
   // Optional native speed-ups of the ws package; without them it uses plain JS.
   external: ['bufferutil', 'utf-8-validate'],
