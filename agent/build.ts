@@ -28,10 +28,10 @@ const outfile = process.argv.find((a) => a.startsWith('--outfile='))?.slice('--o
 /**
  * Node flags of the agent, the same as deploy/rackpulse-agent.service's ExecStart (whose comment
  * says what each saves; bench/agent.bench.ts runs the agent with the unit's): 1 MiB semi-spaces,
- * no optimising compilers (interpreter and baseline compiler only); and one malloc arena
+ * no compilers (V8's interpreter only), V8 favouring memory over speed; and one malloc arena
  * (the unit's Environment=MALLOC_ARENA_MAX=1), set by env in the shebang.
  */
-const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev'];
+const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev', '--no-sparkplug', '--optimize-for-size'];
 const AGENT_ENV = ['MALLOC_ARENA_MAX=1'];
 
 /** zod's `locales` namespace with English only (the agent never switches locale). */
