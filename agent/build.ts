@@ -1,6 +1,6 @@
 /**
  * The single-file agent: `tsx agent/build.ts` bundles agent/cli.ts with
- * socket.io-client and zod into `dist/agent/rackpulse-agent.mjs`,
+ * socket.io-client, zod and pino into `dist/agent/rackpulse-agent.mjs`,
  * which runs with nothing but `node` (>= 20):
  *
  *   node dist/agent/rackpulse-agent.mjs --once
@@ -118,7 +118,7 @@ await build({
   legalComments: 'eof',
   // Optional native speed-ups of the ws package; without them it uses plain JS.
   external: ['bufferutil', 'utf-8-validate'],
-  // CommonJS dependencies (ws) call require() on Node built-ins.
+  // CommonJS dependencies (pino, ws) call require() on Node built-ins.
   banner: {
     js: [
       `#!/usr/bin/env -S ${AGENT_ENV.join(' ')} node ${AGENT_NODE_FLAGS.join(' ')}`,
