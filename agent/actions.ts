@@ -17,10 +17,10 @@
  * not hold the reply up: it goes when the command exits, and the pipes are
  * drained and discarded until they close.
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import pino, { type Logger } from 'pino';
+import { childProcess } from './child-process.js';
+import { silentLogger, type AgentLogger } from './log.js';
 import { z } from 'zod';
 import { actionRequestSchema, type ActionReply, type Hello } from '../protocol/index.js';
 import type { KnownAccount } from './account-directory.js';
@@ -30,39 +30,43 @@ import { ACCOUNT_NAME_RE } from './services/spec.js';
 /** Action names, as the protocol's actionRequestSchema allows them. */
 export const ACTION_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-/** One action of the config file. */
-export const actionSchema = z.object({
-  /** The program (an absolute path) and its fixed arguments; run without a shell. */
-  command: z.array(z.string().min(1).max(4096).refine((a) => !a.includes('\0'), 'no NUL characters'))
-    .min(1).max(64)
-    .refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path'),
-  /** Killed (SIGTERM to its process group) after this long, ms. Default 60000. */
-  timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
-  /** Time between SIGTERM and SIGKILL, ms. Default 5000. */
-  killGraceMs: z.number().int().min(0).max(60_000).default(5000),
-  /**
-   * Who runs it: "account" (default) as the account's uid and gid, which needs
-   * the agent to hold CAP_SETUID and CAP_SETGID; "agent" as the agent's own
-   * user (for commands that do their own privilege handling, and for tests).
-   */
-  runAs: z.enum(['account', 'agent']).default('account'),
-  /** Accounts the action is offered for; absent: every account of the agent. */
-  accounts: z.array(z.string().regex(ACCOUNT_NAME_RE, 'a unix user name')).min(1).max(100_000).optional(),
-  /** Shown to the customer next to the button, e.g. "Restart rtorrent and the web UI". */
-  description: z.string().min(1).max(200).optional(),
-}).strict();
-export type ActionConfig = z.infer<typeof actionSchema>;
+/** The schema of one action of the config file (built anew on each call, like serviceCheckSchemas()). */
+export function actionSchema() {
+  return z.object({
+    /** The program (an absolute path) and its fixed arguments; run without a shell. */
+    command: z.array(z.string().min(1).max(4096).refine((a) => !a.includes('\0'), 'no NUL characters'))
+      .min(1).max(64)
+      .refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path'),
+    /** Killed (SIGTERM to its process group) after this long, ms. Default 60000. */
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /** Time between SIGTERM and SIGKILL, ms. Default 5000. */
+    killGraceMs: z.number().int().min(0).max(60_000).default(5000),
+    /**
+     * Who runs it: "account" (default) as the account's uid and gid, which needs
+     * the agent to hold CAP_SETUID and CAP_SETGID; "agent" as the agent's own
+     * user (for commands that do their own privilege handling, and for tests).
+     */
+    runAs: z.enum(['account', 'agent']).default('account'),
+    /** Accounts the action is offered for; absent: every account of the agent. */
+    accounts: z.array(z.string().regex(ACCOUNT_NAME_RE, 'a unix user name')).min(1).max(100_000).optional(),
+    /** Shown to the customer next to the button, e.g. "Restart rtorrent and the web UI". */
+    description: z.string().min(1).max(200).optional(),
+  }).strict();
+}
+export type ActionConfig = z.infer<ReturnType<typeof actionSchema>>;
 
 /** The `actions` map of the config file: action name → action (at most 100, as `hello` can list). */
-export const actionsSchema = z.record(z.string().regex(ACTION_NAME_RE, 'an action name (a-z, 0-9, _ and -)'), actionSchema)
-  .refine((m) => Object.keys(m).length <= 100, 'at most 100 actions');
-export type ActionsConfig = z.infer<typeof actionsSchema>;
+export function actionsSchema() {
+  return z.record(z.string().regex(ACTION_NAME_RE, 'an action name (a-z, 0-9, _ and -)'), actionSchema())
+    .refine((m) => Object.keys(m).length <= 100, 'at most 100 actions');
+}
+export type ActionsConfig = z.infer<ReturnType<typeof actionsSchema>>;
 
 export interface ActionRunnerOptions {
   actions: ActionsConfig;
   /** The account of a name if the agent knows it (AccountDirectory.account). */
   lookup: (account: string) => Promise<KnownAccount | null>;
-  logger?: Logger;
+  logger?: AgentLogger;
 }
 
 /** PATH of an action's environment. */
@@ -71,14 +75,14 @@ const ACTION_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 export class ActionRunner {
   readonly #actions: Map<string, ActionConfig>;
   readonly #lookup: ActionRunnerOptions['lookup'];
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   readonly #busy = new Set<string>();
 
   constructor(opts: ActionRunnerOptions) {
     // A Map, not the object: a name like "constructor" must not find a prototype member.
     this.#actions = new Map(Object.entries(opts.actions));
     this.#lookup = opts.lookup;
-    this.#log = opts.logger ?? pino({ level: 'silent' });
+    this.#log = opts.logger ?? silentLogger;
   }
 
   /** Action names configured. */
@@ -124,7 +128,8 @@ export class ActionRunner {
     }
   }
 
-  #spawn(action: string, cfg: ActionConfig, acc: KnownAccount): Promise<ActionReply> {
+  async #spawn(action: string, cfg: ActionConfig, acc: KnownAccount): Promise<ActionReply> {
+    const { spawn } = await childProcess();
     const asAccount = cfg.runAs === 'account';
     const home = isDir(acc.home) ? acc.home : '/';
     const t0 = performance.now();

@@ -5,7 +5,7 @@
  * the spool. The CLI, `scripts/start.ts` and integration tests all start
  * agents through runAgent(); optionsFromConfig() maps the config file onto it.
  */
-import pino, { type Logger } from 'pino';
+import { silentLogger, type AgentLogger } from './log.js';
 import type { Hello } from '../protocol/index.js';
 import { AccountDirectory } from './account-directory.js';
 import { AccountsCollector, type AccountsCollectorOptions } from './accounts/collector.js';
@@ -47,7 +47,7 @@ export interface AgentOptions {
   /** Directory holding passwd, default "/etc". */
   etcRoot?: string;
   /** Default: silent. */
-  logger?: Logger;
+  logger?: AgentLogger;
   /**
    * Unacknowledged items: a Spool, or the options of a DiskSpool to open (and
    * close on stop). Default: a MemorySpool of 3600 items per stream.
@@ -120,7 +120,7 @@ export function optionsFromConfig(c: AgentConfig): Omit<AgentOptions, 'hubUrl' |
 
 /** Start sampling and connecting at once; the first sample (rates 0, with disks) is taken immediately. */
 export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
-  const log = opts.logger ?? pino({ level: 'silent' });
+  const log = opts.logger ?? silentLogger;
   const intervalMs = opts.intervalMs ?? 1000;
   if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new RangeError(`intervalMs must be at least 10, got ${intervalMs}`);
   const sequences = createSequences();

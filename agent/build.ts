@@ -28,10 +28,10 @@ const outfile = process.argv.find((a) => a.startsWith('--outfile='))?.slice('--o
 /**
  * Node flags of the agent, the same as deploy/rackpulse-agent.service's ExecStart (whose comment
  * says what each saves; bench/agent.bench.ts runs the agent with the unit's): 1 MiB semi-spaces,
- * no optimising compilers (interpreter and baseline compiler only); and one malloc arena
+ * no compilers (V8's interpreter only), V8 favouring memory over speed; and one malloc arena
  * (the unit's Environment=MALLOC_ARENA_MAX=1), set by env in the shebang.
  */
-const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev'];
+const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev', '--no-sparkplug', '--optimize-for-size'];
 const AGENT_ENV = ['MALLOC_ARENA_MAX=1'];
 
 /** zod's `locales` namespace with English only (the agent never switches locale). */
@@ -45,6 +45,65 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/**
+ * socket.io-client, engine.io-client and socket.io-parser resolve, for Node, to
+ * their "esm-debug" builds, which load the `debug` package (with supports-color,
+ * tty, os) and call a debug logger on every packet. Their "esm" builds are the
+ * same code without those calls (the transports are still the Node ones).
+ */
+const socketIoWithoutDebug: Plugin = {
+  name: 'socket.io-without-debug',
+  setup(b) {
+    b.onResolve({ filter: /^(socket\.io-client|engine\.io-client|socket\.io-parser)$/ }, async (args) => {
+      if (args.pluginData === 'rp-nodebug') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'rp-nodebug' });
+      if (r.errors.length) return { errors: r.errors };
+      const path = r.path.replace(/([\\/])build\1esm-debug\1/, '$1build$1esm$1');
+      if (path === r.path) throw new Error(`${args.path}: expected its esm-debug build, resolved ${r.path}`);
+      return { path };
+    });
+  },
+};
+
+/**
+ * Modules the agent bundles but never runs, replaced by stubs that throw if
+ * they ever are (so nothing changes silently): engine.io-client's HTTP
+ * long-polling transport (xmlhttprequest-ssl, which loads child_process; the
+ * agent connects by WebSocket only, connection.ts) and pino's worker-thread
+ * transports (thread-stream, which loads worker_threads; the agent logs to
+ * stderr synchronously, log.ts). Each Node built-in module loaded costs
+ * memory: its compiled code, and the pages of the node executable holding
+ * its source.
+ */
+const unusedModules: Plugin = {
+  name: 'unused-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(xmlhttprequest-ssl|thread-stream)$/ }, (args) => ({ path: args.path, namespace: 'rp-unused' }));
+    b.onLoad({ filter: /.*/, namespace: 'rp-unused' }, (args) => ({
+      contents: `module.exports = function unavailable() { throw new Error(${JSON.stringify(`${args.path} is left out of the agent's single-file build (agent/build.ts)`)}); };`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * protocol/ only declares schemas and types, and the agent uses a few of its
+ * modules: marked free of side effects, the modules whose exports the agent
+ * never uses (the dashboard's live, alerts and kiosk schemas) are left out of
+ * the bundle instead of having their zod schemas built at start and kept.
+ */
+const protocolWithoutSideEffects: Plugin = {
+  name: 'protocol-without-side-effects',
+  setup(b) {
+    b.onResolve({ filter: /protocol[\\/][^\\/]+\.js$/ }, async (args) => {
+      if (args.pluginData === 'rp-protocol') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'rp-protocol' });
+      if (r.errors.length) return { errors: r.errors };
+      return { ...r, sideEffects: false };
+    });
+  },
+};
+
 await build({
   entryPoints: [`${root}agent/cli.ts`],
   outfile,
@@ -55,7 +114,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: false,
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, socketIoWithoutDebug, unusedModules, protocolWithoutSideEffects],
   legalComments: 'eof',
   // Optional native speed-ups of the ws package; without them it uses plain JS.
   external: ['bufferutil', 'utf-8-validate'],

@@ -13,114 +13,121 @@ import { actionsSchema } from './actions.js';
 import { DISK_SPOOL_DEFAULTS } from './disk-spool.js';
 import { LOG_LEVELS } from './log.js';
 import { DEFAULT_SERVICES_CONCURRENCY, DEFAULT_SERVICES_HEARTBEAT_MS } from './services/scheduler.js';
-import { ACCOUNT_NAME_RE, serviceCheckSchema } from './services/spec.js';
+import { ACCOUNT_NAME_RE, serviceCheckSchemas } from './services/spec.js';
 
 /** Where the spool lives unless configured: systemd's StateDirectory=rackpulse-agent. */
 export const DEFAULT_SPOOL_DIR = '/var/lib/rackpulse-agent';
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const hubUrl = z.string().max(2000).refine((u) => {
-  try { return /^(https?|wss?):$/.test(new URL(u).protocol); } catch { return false; }
-}, 'an http(s) URL, e.g. "https://hub.example.net"');
-const path = z.string().min(1).max(4096);
-const name = z.string().regex(ACCOUNT_NAME_RE, 'a unix user name');
+/**
+ * The config file's schema, built anew on every call (by loadConfig, once at
+ * start): kept in module constants, its ~350 zod schemas would stay in the
+ * agent's memory for as long as it runs (~0.8 MB).
+ */
+export function configSchema() {
+  const int = (min: number, max: number) => z.number().int().min(min).max(max);
+  const hubUrl = z.string().max(2000).refine((u) => {
+    try { return /^(https?|wss?):$/.test(new URL(u).protocol); } catch { return false; }
+  }, 'an http(s) URL, e.g. "https://hub.example.net"');
+  const path = z.string().min(1).max(4096);
+  const name = z.string().regex(ACCOUNT_NAME_RE, 'a unix user name');
 
-export const spoolConfigSchema = z.object({
-  /** Directory of the on-disk spool; created if missing. Default /var/lib/rackpulse-agent. */
-  dir: path.default(DEFAULT_SPOOL_DIR),
-  /** Items held per stream before the oldest are dropped. Default 7200 (two hours of 1 s samples). */
-  maxItems: int(100, 10_000_000).default(DISK_SPOOL_DEFAULTS.maxItems),
-  /** Bytes of JSON held per stream before the oldest are dropped. Default 33554432 (32 MiB). */
-  maxBytes: int(64 * 1024, 16 * 1024 ** 3).default(DISK_SPOOL_DEFAULTS.maxBytes),
-  /** Size at which a segment file is closed and a new one begun, bytes. Default 1048576 (1 MiB). */
-  segmentBytes: int(4096, 256 * 1024 ** 2).default(DISK_SPOOL_DEFAULTS.segmentBytes),
-  /** An item the hub has not acknowledged this long after it was written is fdatasync'ed, ms (what a power loss may cost); 0 after every item. Default 1000. */
-  fsyncIntervalMs: int(0, 60_000).default(DISK_SPOOL_DEFAULTS.fsyncIntervalMs),
-  /** After an ack the state file (where each stream's held items begin) is rewritten within this long, ms; after a crash, items acknowledged in the last this-long are resent (the hub ignores them). 0: at every ack. Default 10000. */
-  stateIntervalMs: int(0, 600_000).default(DISK_SPOOL_DEFAULTS.stateIntervalMs),
-}).strict();
+  const spoolConfigSchema = z.object({
+    /** Directory of the on-disk spool; created if missing. Default /var/lib/rackpulse-agent. */
+    dir: path.default(DEFAULT_SPOOL_DIR),
+    /** Items held per stream before the oldest are dropped. Default 7200 (two hours of 1 s samples). */
+    maxItems: int(100, 10_000_000).default(DISK_SPOOL_DEFAULTS.maxItems),
+    /** Bytes of JSON held per stream before the oldest are dropped. Default 33554432 (32 MiB). */
+    maxBytes: int(64 * 1024, 16 * 1024 ** 3).default(DISK_SPOOL_DEFAULTS.maxBytes),
+    /** Size at which a segment file is closed and a new one begun, bytes. Default 1048576 (1 MiB). */
+    segmentBytes: int(4096, 256 * 1024 ** 2).default(DISK_SPOOL_DEFAULTS.segmentBytes),
+    /** An item the hub has not acknowledged this long after it was written is fdatasync'ed, ms (what a power loss may cost); 0 after every item. Default 1000. */
+    fsyncIntervalMs: int(0, 60_000).default(DISK_SPOOL_DEFAULTS.fsyncIntervalMs),
+    /** After an ack the state file (where each stream's held items begin) is rewritten within this long, ms; after a crash, items acknowledged in the last this-long are resent (the hub ignores them). 0: at every ack. Default 10000. */
+    stateIntervalMs: int(0, 600_000).default(DISK_SPOOL_DEFAULTS.stateIntervalMs),
+  }).strict();
 
-export const accountsConfigSchema = z.object({
-  /** Report per-account figures (`quota` stream). Default true. */
-  enabled: z.boolean().default(true),
-  /** Time between `quota` messages (a full snapshot of every account each time), ms. Default 10000. */
-  intervalMs: int(1000, 3_600_000).default(10_000),
-  /** Lowest uid that counts as an account. Default 1000. */
-  minUid: int(0, 4_294_967_294).default(1000),
-  /** User names that are accounts whatever their uid. */
-  include: z.array(name).max(100_000).default([]),
-  /** User names that are never accounts (wins over include). */
-  exclude: z.array(name).max(100_000).default([]),
-  /** Disk figure source: "auto" (repquota where it reports the account, else a walk of the home), "repquota" or "walk". Default "auto". */
-  quota: z.enum(['auto', 'repquota', 'walk']).default('auto'),
-  /**
-   * Directory entries a home walk examines per tick (1 s), over all accounts. Default 250: each costs an
-   * lstat and ~5–9 µs of CPU, so ~0.2 % of a core while walking; the first pass over all homes takes
-   * (their entries) / 250 s, e.g. 200 accounts × 2,000 files ≈ 27 min. With watchHomes, only homes that
-   * changed are walked again, so after that first cycle the walk costs in proportion to what changes.
-   * A refresh walks the one account at once. Where quotas are on, repquota costs far less and is current.
-   */
-  walkBudgetPerTick: int(10, 1_000_000).default(250),
-  /**
-   * The same while some walked home has not been measured once (after the agent starts, or when an
-   * account appears), so first figures come sooner: 200 × 2,000 files in ~7 min at ~1 % of a core.
-   * Default 1000; at most walkBudgetPerTick is never spent (the larger of the two applies).
-   */
-  walkFirstBudgetPerTick: int(10, 1_000_000).default(1000),
-  /** Least time between two walks of one home, ms. Default 60000. */
-  walkPassGapMs: int(0, 86_400_000).default(60_000),
-  /**
-   * Watch the directories of walked homes with inotify (one watch per directory) and walk again only
-   * the homes where something changed; an unchanged home's figure is reported as current. Default true.
-   */
-  watchHomes: z.boolean().default(true),
-  /** Most inotify watches over all homes; homes beyond it are walked every walkPassGapMs. Default 8192 (the kernel's per-user limit on older kernels). */
-  maxWatches: int(0, 10_000_000).default(8192),
-  /** A watched home that did not change is still walked again after this long (what inotify cannot see: writes through hard links from outside, mmap), ms. Default 3600000. */
-  walkRecheckMs: int(60_000, 604_800_000).default(3_600_000),
-  /** How often repquota runs, ms. Default 60000. */
-  quotaIntervalMs: int(1000, 86_400_000).default(60_000),
-  /** Count only these devices of the quota report, e.g. ["/dev/sda2"]. Default: all. */
-  quotaDevices: z.array(z.string().min(1).max(512)).max(256).optional(),
-}).strict();
+  const accountsConfigSchema = z.object({
+    /** Report per-account figures (`quota` stream). Default true. */
+    enabled: z.boolean().default(true),
+    /** Time between `quota` messages (a full snapshot of every account each time), ms. Default 10000. */
+    intervalMs: int(1000, 3_600_000).default(10_000),
+    /** Lowest uid that counts as an account. Default 1000. */
+    minUid: int(0, 4_294_967_294).default(1000),
+    /** User names that are accounts whatever their uid. */
+    include: z.array(name).max(100_000).default([]),
+    /** User names that are never accounts (wins over include). */
+    exclude: z.array(name).max(100_000).default([]),
+    /** Disk figure source: "auto" (repquota where it reports the account, else a walk of the home), "repquota" or "walk". Default "auto". */
+    quota: z.enum(['auto', 'repquota', 'walk']).default('auto'),
+    /**
+     * Directory entries a home walk examines per tick (1 s), over all accounts. Default 250: each costs an
+     * lstat and ~5–9 µs of CPU, so ~0.2 % of a core while walking; the first pass over all homes takes
+     * (their entries) / 250 s, e.g. 200 accounts × 2,000 files ≈ 27 min. With watchHomes, only homes that
+     * changed are walked again, so after that first cycle the walk costs in proportion to what changes.
+     * A refresh walks the one account at once. Where quotas are on, repquota costs far less and is current.
+     */
+    walkBudgetPerTick: int(10, 1_000_000).default(250),
+    /**
+     * The same while some walked home has not been measured once (after the agent starts, or when an
+     * account appears), so first figures come sooner: 200 × 2,000 files in ~7 min at ~1 % of a core.
+     * Default 1000; at most walkBudgetPerTick is never spent (the larger of the two applies).
+     */
+    walkFirstBudgetPerTick: int(10, 1_000_000).default(1000),
+    /** Least time between two walks of one home, ms. Default 60000. */
+    walkPassGapMs: int(0, 86_400_000).default(60_000),
+    /**
+     * Watch the directories of walked homes with inotify (one watch per directory) and walk again only
+     * the homes where something changed; an unchanged home's figure is reported as current. Default true.
+     */
+    watchHomes: z.boolean().default(true),
+    /** Most inotify watches over all homes; homes beyond it are walked every walkPassGapMs. Default 8192 (the kernel's per-user limit on older kernels). */
+    maxWatches: int(0, 10_000_000).default(8192),
+    /** A watched home that did not change is still walked again after this long (what inotify cannot see: writes through hard links from outside, mmap), ms. Default 3600000. */
+    walkRecheckMs: int(60_000, 604_800_000).default(3_600_000),
+    /** How often repquota runs, ms. Default 60000. */
+    quotaIntervalMs: int(1000, 86_400_000).default(60_000),
+    /** Count only these devices of the quota report, e.g. ["/dev/sda2"]. Default: all. */
+    quotaDevices: z.array(z.string().min(1).max(512)).max(256).optional(),
+  }).strict();
 
-export const configSchema = z.object({
-  /** Hub base URL, e.g. "https://hub.example.net". Needed to run (not for --once or --check-config). */
-  hub: hubUrl.optional(),
-  /** Agent token from POST /api/hosts. Prefer RACKPULSE_TOKEN from a 0600 environment file; a config file holding it should be 0600 too. */
-  token: z.string().min(1).max(200).optional(),
-  /** Time between host samples, ms. Default 1000. */
-  intervalMs: int(10, 3_600_000).default(1000),
-  /** Root of the proc filesystem. Default "/proc". */
-  procRoot: path.default('/proc'),
-  /** Directory holding passwd. Default "/etc". */
-  etcRoot: path.default('/etc'),
-  /** Log level (logs are JSON lines on stderr). Default "info". */
-  logLevel: z.enum(LOG_LEVELS).default('info'),
-  /** The on-disk spool of what the hub has not acknowledged. */
-  spool: spoolConfigSchema.default(spoolConfigSchema.parse({})),
-  /** Per-account figures. */
-  accounts: accountsConfigSchema.default(accountsConfigSchema.parse({})),
-  /** Service checks (kinds tcp, http, process, systemd; see services/spec.ts), at most 2000 (one `services` message holds them all). Names must be unique. */
-  services: z.array(serviceCheckSchema).max(2000).default([]).superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((c, i) => {
-      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate service name "${c.name}"` });
-      seen.add(c.name);
-    });
-  }),
-  /** Service checks running at once. Default 4. */
-  servicesConcurrency: int(1, 256).default(DEFAULT_SERVICES_CONCURRENCY),
-  /** A `services` message goes at least this often even without a change, ms. Default 30000. */
-  servicesHeartbeatMs: int(1000, 3_600_000).default(DEFAULT_SERVICES_HEARTBEAT_MS),
-  /** Named actions the hub may ask to run for an account (see actions.ts). Default none. */
-  actions: actionsSchema.default({}),
-}).strict();
+  return z.object({
+    /** Hub base URL, e.g. "https://hub.example.net". Needed to run (not for --once or --check-config). */
+    hub: hubUrl.optional(),
+    /** Agent token from POST /api/hosts. Prefer RACKPULSE_TOKEN from a 0600 environment file; a config file holding it should be 0600 too. */
+    token: z.string().min(1).max(200).optional(),
+    /** Time between host samples, ms. Default 1000. */
+    intervalMs: int(10, 3_600_000).default(1000),
+    /** Root of the proc filesystem. Default "/proc". */
+    procRoot: path.default('/proc'),
+    /** Directory holding passwd. Default "/etc". */
+    etcRoot: path.default('/etc'),
+    /** Log level (logs are JSON lines on stderr). Default "info". */
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+    /** The on-disk spool of what the hub has not acknowledged. */
+    spool: spoolConfigSchema.default(spoolConfigSchema.parse({})),
+    /** Per-account figures. */
+    accounts: accountsConfigSchema.default(accountsConfigSchema.parse({})),
+    /** Service checks (kinds tcp, http, process, systemd; see services/spec.ts), at most 2000 (one `services` message holds them all). Names must be unique. */
+    services: z.array(serviceCheckSchemas().serviceCheck).max(2000).default([]).superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((c, i) => {
+        if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate service name "${c.name}"` });
+        seen.add(c.name);
+      });
+    }),
+    /** Service checks running at once. Default 4. */
+    servicesConcurrency: int(1, 256).default(DEFAULT_SERVICES_CONCURRENCY),
+    /** A `services` message goes at least this often even without a change, ms. Default 30000. */
+    servicesHeartbeatMs: int(1000, 3_600_000).default(DEFAULT_SERVICES_HEARTBEAT_MS),
+    /** Named actions the hub may ask to run for an account (see actions.ts). Default none. */
+    actions: actionsSchema().default({}),
+  }).strict();
+}
 
 /** The effective configuration, defaults filled in. */
-export type AgentConfig = z.infer<typeof configSchema>;
+export type AgentConfig = z.infer<ReturnType<typeof configSchema>>;
 /** A config file as written. */
-export type AgentConfigInput = z.input<typeof configSchema>;
+export type AgentConfigInput = z.input<ReturnType<typeof configSchema>>;
 
 /** The configuration cannot be used; `issues` lists every problem, each naming its field. */
 export class ConfigError extends Error {
@@ -197,7 +204,7 @@ export function loadConfig(opts: { file?: string; env?: Record<string, string | 
   const spoolDir = ov.spoolDir || env.RACKPULSE_SPOOL_DIR;
   if (spoolDir) merged.spool = { ...(typeof raw.spool === 'object' && raw.spool ? raw.spool : {}), dir: spoolDir };
 
-  const r = configSchema.safeParse(merged);
+  const r = configSchema().safeParse(merged);
   if (!r.success) {
     const origin = (path: readonly PropertyKey[]): string => {
       const k = String(path[0]);

@@ -7,7 +7,7 @@
  * items may be renumbered past the hub's watermark (see resume.ts).
  */
 import { EventEmitter } from 'node:events';
-import pino, { type Logger } from 'pino';
+import { silentLogger, type AgentLogger } from './log.js';
 import { io, type Socket } from 'socket.io-client';
 import type {
   AckMessage, ActionReply, AgentToHubEvents, Hello, HelloReply, HubToAgentEvents, RefreshReply, Stream,
@@ -39,7 +39,7 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
   readonly spool: Spool;
   readonly sequences: Sequences;
   readonly #opts: AgentConnectionOptions;
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   readonly #socket: Socket<HubToAgentEvents, AgentToHubEvents>;
   #state: ConnectionState = 'idle';
   #hostId: number | null = null;
@@ -63,7 +63,7 @@ export class AgentConnection extends EventEmitter<ConnectionEvents> {
   constructor(opts: AgentConnectionOptions) {
     super();
     this.#opts = opts;
-    this.#log = opts.logger ?? pino({ level: 'silent' });
+    this.#log = opts.logger ?? silentLogger;
     this.spool = opts.spool ?? new MemorySpool();
     this.sequences = opts.sequences ?? createSequences();
     this.#drops = new DropReports(opts.dropReportEveryMs);

@@ -1,7 +1,7 @@
 /**
  * Options, state, statistics and events of AgentConnection (connection.ts).
  */
-import type { Logger } from 'pino';
+import type { AgentLogger } from './log.js';
 import type { AckMessage, ActionReply, Hello, HelloReply, RefreshReply, RefreshRequest, RejectMessage, SpoolDropped, Stream } from '../protocol/index.js';
 import type { Sequences } from './sequence.js';
 import type { Spool } from './spool.js';
@@ -17,7 +17,7 @@ export interface AgentConnectionOptions {
   spool?: Spool;
   /** Per-stream counters shared with the producers. Default: new ones. */
   sequences?: Sequences;
-  logger?: Logger;
+  logger?: AgentLogger;
   /** Answers the hub's `refresh`. Default: a reply saying refresh is not supported. */
   onRefresh?: (req: RefreshRequest) => Promise<RefreshReply>;
   /** Answers the hub's `action`; gets the payload unchecked (ActionRunner checks it). Default: a reply saying no actions are configured. */

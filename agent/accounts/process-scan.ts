@@ -15,8 +15,12 @@
  *   (correct for setuid and non-dumpable processes, where the owner of
  *   /proc/[pid] is not), and caches it per pid with starttime and comm: a
  *   changed starttime is a reused pid, a changed comm an exec; the entry is
- *   re-read after `uidTtlMs` anyway, since setuid() without exec changes
- *   neither;
+ *   re-read after `uidTtlMs` (1 min) anyway, since setuid() without exec
+ *   changes neither, then after twice as long each time it was unchanged, up
+ *   to `uidMaxTtlMs` (8 min): a process that switches uid does so early in
+ *   its life (a daemon dropping root), and with a thousand long-running
+ *   processes re-reading every status file each minute was the scan's
+ *   largest cost after the stat reads (status is ~4x the text of stat);
  * - reads nothing at all for a pid cached as a non-account uid (root daemons,
  *   kernel threads) until its entry expires. A pid missing from one listing
  *   is forgotten, so reuse could only go unnoticed if a pid were freed and
@@ -57,6 +61,8 @@ export interface ProcessScanOptions {
   clockTicks?: number;
   /** How long a cached pid → uid holds before status is read again, ms. Default 60000. */
   uidTtlMs?: number;
+  /** Each re-read that finds the same uid doubles that time, up to this, ms. Default 480000. */
+  uidMaxTtlMs?: number;
   /** Pids read between two yields to the event loop. Default 256. */
   batchSize?: number;
   /** Keep account pids' stat files open between scans. Default: true for "/proc", false for any other root (fixture trees). */
@@ -111,8 +117,9 @@ interface PidEntry {
   starttime: number;
   comm: string;
   uid: number;
-  /** When the uid was read, ms. */
+  /** When the uid was read, ms, and how long that holds. */
   checkedAt: number;
+  ttl: number;
   /** Last scan this pid was listed in. */
   seen: number;
   /** For account pids: utime+stime+cutime+cstime at `counted` scan, ppid then, and this scan's delta. */
@@ -133,6 +140,7 @@ export class ProcessScanner {
   readonly #pageSize: number;
   readonly #hz: number;
   readonly #ttl: number;
+  readonly #maxTtl: number;
   readonly #batch: number;
   readonly #now: () => number;
   readonly #onError: (m: string) => void;
@@ -157,6 +165,7 @@ export class ProcessScanner {
     this.#pageSize = opts.pageSize ?? 4096;
     this.#hz = opts.clockTicks ?? 100;
     this.#ttl = opts.uidTtlMs ?? 60_000;
+    this.#maxTtl = Math.max(this.#ttl, opts.uidMaxTtlMs ?? 480_000);
     this.#batch = Math.max(1, opts.batchSize ?? 256);
     this.#now = opts.now ?? Date.now;
     this.#onError = opts.onError ?? (() => {});
@@ -247,7 +256,7 @@ export class ProcessScanner {
   #readPidFiles(pid: number, uids: ReadonlySet<number>, scanNo: number, at: number, windowStart: number | null): void {
     const s = this.#stats;
     let e = this.#pids.get(pid);
-    if (e && !uids.has(e.uid) && at - e.checkedAt < this.#ttl) {
+    if (e && !uids.has(e.uid) && at - e.checkedAt < e.ttl) {
       this.#release(e);
       e.seen = scanNo;
       s.skipped++;
@@ -265,7 +274,7 @@ export class ProcessScanner {
       this.#release(e);
       e = undefined;
     }
-    if (!e || e.comm !== v.comm || at - e.checkedAt >= this.#ttl) {
+    if (!e || e.comm !== v.comm || at - e.checkedAt >= e.ttl) {
       const statusText = this.#read(pid, 'status');
       if (statusText === null) return;
       s.statusReads++;
@@ -276,6 +285,8 @@ export class ProcessScanner {
       const old = e;
       e = {
         starttime: v.starttime, comm: v.comm, uid: status.value.uid, checkedAt: at, seen: scanNo,
+        // Unchanged on a re-read after its time was up: trust it twice as long. Anything else starts over.
+        ttl: same && old!.comm === v.comm && at - old!.checkedAt >= old!.ttl ? Math.min(this.#maxTtl, old!.ttl * 2) : this.#ttl,
         // A process whose uid changed starts its count afresh for its new account.
         total: same ? old!.total : 0, counted: same ? old!.counted : 0, ppid: v.ppid, delta: 0, continuing: false,
         // Same starttime: the same process, its open stat file still serves.

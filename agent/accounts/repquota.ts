@@ -23,7 +23,7 @@
  * unless -v. Quota charges the blocks allocated to a user's files anywhere on
  * the filesystem, so it is an allocated size, not the apparent one.
  */
-import { execFile } from 'node:child_process';
+import { childProcess } from '../child-process.js';
 import { fail, ok, type Reading } from '../collectors/proc.js';
 
 /** One user on one filesystem. Limits of 0 mean "no limit". */
@@ -193,7 +193,7 @@ export const DEFAULT_REPQUOTA_ARGS = ['-a', '-u', '-n', '-p'] as const;
 export function runRepquota(opts: RunRepquotaOptions = {}): Promise<Reading<string>> {
   const path = opts.path ?? 'repquota';
   const timeout = Math.max(1, Math.round(opts.timeoutMs ?? 10_000));
-  return new Promise((resolve) => {
+  return childProcess().then(({ execFile }) => new Promise((resolve) => {
     execFile(path, [...(opts.args ?? DEFAULT_REPQUOTA_ARGS)], {
       timeout, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, encoding: 'utf8',
       env: { ...process.env, LC_ALL: 'C' },
@@ -205,5 +205,5 @@ export function runRepquota(opts: RunRepquotaOptions = {}): Promise<Reading<stri
       if (parseRepquota(stdout).sections > 0) return resolve(ok(stdout));
       resolve(fail(`${path}: ${String(stderr).trim().split('\n')[0] || e.message}`));
     });
-  });
+  }));
 }

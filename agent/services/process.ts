@@ -3,7 +3,14 @@
  *
  * One listing of /proc serves every process check that runs within `maxAgeMs`
  * of it. The listing is cheap: per pid an lstat of /proc/<pid> (its owner is
- * the process's effective uid), no file opened. A check then reads `comm` only
+ * the process's effective uid), no file opened, and only for a pid not in the
+ * previous listing or whose owner was last looked up `ownerTtlMs` (1 min) ago:
+ * with a thousand processes and a check every 10 s, a listing is one readdir
+ * and a few dozen lstats instead of a thousand. A pid missing from a listing
+ * is forgotten, so a reused pid could only keep a stale owner if it were freed
+ * and handed out again between two listings (a wrap of pid_max), or the
+ * process changed its uid without exec: both for at most `ownerTtlMs`. A check
+ * then reads `comm` only
  * for the processes of its account (once per listing, shared by the checks of
  * that account): on a host with a thousand processes of other users that is a
  * few reads instead of a thousand. `cmdline` is read only for a process of the
@@ -28,7 +35,12 @@ export interface ProcessScannerOptions {
   maxAgeMs?: number;
   /** Pids read between two yields to the event loop. Default 256. */
   batchSize?: number;
+  /** The owner of a pid seen in the previous listing is looked up again after this long, ms. Default 60000. */
+  ownerTtlMs?: number;
 }
+
+/** A pid's owner, when it was looked up (performance.now() ms), and the last listing it was in. */
+interface Owner { uid: number; at: number; listing: number }
 
 /** One pid of a listing: its owner, and its comm once read (null: vanished or unreadable). */
 interface Listed { pid: number; uid: number; comm?: string | null }
@@ -37,6 +49,10 @@ export class ProcessScanner {
   readonly #root: string;
   readonly #maxAge: number;
   readonly #batch: number;
+  readonly #ownerTtl: number;
+  readonly #owners = new Map<number, Owner>();
+  #listingNo = 0;
+  #lookups = 0;
   readonly #buf = Buffer.allocUnsafe(4096);
   #last: { at: number; pids: Listed[] } | null = null;
   #inFlight: Promise<Listed[]> | null = null;
@@ -45,6 +61,12 @@ export class ProcessScanner {
     this.#root = opts.procRoot ?? DEFAULT_PROC_ROOT;
     this.#maxAge = opts.maxAgeMs ?? 2000;
     this.#batch = Math.max(1, opts.batchSize ?? 256);
+    this.#ownerTtl = opts.ownerTtlMs ?? 60_000;
+  }
+
+  /** lstat calls made by listings so far (owners looked up). */
+  get ownerLookups(): number {
+    return this.#lookups;
   }
 
   /** Non-root processes with their comm, from a recent listing or a new one (concurrent callers share it). */
@@ -89,19 +111,31 @@ export class ProcessScanner {
     const names = readdirSync(this.#root).filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57);
     const pids: Listed[] = [];
     const prefix = `${this.#root}/`;
+    const listing = ++this.#listingNo;
     for (let i = 0; i < names.length; i += this.#batch) {
       if (i > 0) await new Promise((r) => setImmediate(r));
       const end = Math.min(names.length, i + this.#batch);
+      const now = performance.now();
       for (let j = i; j < end; j++) {
-        let uid: number;
-        try {
-          uid = lstatSync(prefix + names[j]).uid;
-        } catch {
-          continue; // vanished
+        const pid = Number(names[j]);
+        let o = this.#owners.get(pid);
+        if (!o || o.listing !== listing - 1 || now - o.at >= this.#ownerTtl) {
+          let uid: number;
+          try {
+            uid = lstatSync(prefix + names[j]).uid;
+          } catch {
+            this.#owners.delete(pid);
+            continue; // vanished
+          }
+          this.#lookups++;
+          o = { uid, at: now, listing };
+          this.#owners.set(pid, o);
         }
-        if (uid !== 0) pids.push({ pid: Number(names[j]), uid });
+        o.listing = listing;
+        if (o.uid !== 0) pids.push({ pid, uid: o.uid });
       }
     }
+    for (const [pid, o] of this.#owners) if (o.listing !== listing) this.#owners.delete(pid);
     this.#last = { at, pids };
     return pids;
   }

@@ -3,7 +3,7 @@
  * run with execFile (no shell), a minimal environment and a timeout. The unit
  * name is checked against UNIT_NAME_RE here too, not only in the config.
  */
-import { execFile } from 'node:child_process';
+import { childProcess } from '../child-process.js';
 import { performance } from 'node:perf_hooks';
 import { since, timeoutReason, type CheckOutcome } from './outcome.js';
 import { UNIT_NAME_RE, type SystemdCheck } from './spec.js';
@@ -20,7 +20,7 @@ const DOWN = new Set(['inactive', 'failed', 'activating', 'deactivating', 'maint
 export function checkSystemd(spec: Pick<SystemdCheck, 'unit'>, timeoutMs: number, opts: SystemdOptions = {}): Promise<CheckOutcome> {
   const t0 = performance.now();
   if (!UNIT_NAME_RE.test(spec.unit)) return Promise.resolve({ status: 'unknown', latencyMs: 0, reason: 'invalid unit name' });
-  return new Promise((resolve) => {
+  return childProcess().then(({ execFile }) => new Promise((resolve) => {
     execFile(opts.systemctl ?? 'systemctl', ['is-active', '--', spec.unit], {
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
@@ -39,5 +39,5 @@ export function checkSystemd(spec: Pick<SystemdCheck, 'unit'>, timeoutMs: number
       const why = String(stderr).trim().split('\n')[0] || (state ? `state "${state}"` : (e?.message ?? 'no answer'));
       resolve({ status: 'unknown', latencyMs, reason: why.slice(0, 200) });
     });
-  });
+  }));
 }

@@ -20,7 +20,7 @@ const script = (body: string): string => {
 };
 const me: KnownAccount = { name: 'alice', uid: process.getuid!(), gid: process.getgid!(), home: dir };
 const lookup = async (name: string): Promise<KnownAccount | null> => (name === 'alice' || name === 'bob' ? { ...me, name } : null);
-const runner = (actions: Record<string, unknown>, l = lookup): ActionRunner => new ActionRunner({ actions: actionsSchema.parse(actions) as ActionsConfig, lookup: l });
+const runner = (actions: Record<string, unknown>, l = lookup): ActionRunner => new ActionRunner({ actions: actionsSchema().parse(actions) as ActionsConfig, lookup: l });
 const touch = (): string => script(`touch ${marker}`);
 
 const actions = suite('ActionRunner');
@@ -160,7 +160,7 @@ actions('should run as the account: its uid, gid, home as cwd, HOME and USER (as
   const acc = await directory.account(user);
   assert.ok(acc && acc.uid >= 1000, 'the new user is an account');
   const r = new ActionRunner({
-    actions: actionsSchema.parse({ whoami: { command: [script('echo "$(id -u):$(id -g) $(pwd) $HOME $USER $LOGNAME"')] } }),
+    actions: actionsSchema().parse({ whoami: { command: [script('echo "$(id -u):$(id -g) $(pwd) $HOME $USER $LOGNAME"')] } }),
     lookup: (name) => directory.account(name),
   });
   const reply = await r.run({ account: user, action: 'whoami' });
@@ -172,13 +172,13 @@ actions.run();
 
 const schema = suite('actionsSchema');
 schema('should take an action with an absolute command and fill the defaults', () => {
-  assert.equal(actionsSchema.parse({ 'restart-services': { command: ['/usr/local/bin/restart-services'] } }), {
+  assert.equal(actionsSchema().parse({ 'restart-services': { command: ['/usr/local/bin/restart-services'] } }), {
     'restart-services': { command: ['/usr/local/bin/restart-services'], timeoutMs: 60_000, killGraceMs: 5000, runAs: 'account' },
   });
 });
 schema('should refuse a relative command, an empty one, a bad name or an unknown field, naming it', () => {
   const issues = (v: unknown): string[] => {
-    const r = actionsSchema.safeParse(v);
+    const r = actionsSchema().safeParse(v);
     return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
   assert.match(issues({ x: { command: ['restart'] } }).join(), 'x.command: command[0] must be an absolute path');

@@ -75,6 +75,26 @@ scanner('should re-read every uid once uidTtlMs has passed', async () => {
   assert.equal([s.stats().statReads, s.stats().statusReads], [7, 7]);
 });
 
+scanner('should wait twice as long, up to uidMaxTtlMs, after each re-read that found the same uid', async () => {
+  await proc.use('proc-t0');
+  let now = 0;
+  const s = new ProcessScanner({ procRoot: proc.root, now: () => now, uidTtlMs: 60_000, uidMaxTtlMs: 120_000 });
+  await s.scan(ACCOUNTS);
+  now = 60_000;
+  await s.scan(ACCOUNTS);
+  assert.is(s.stats().statusReads, 7);
+  now = 179_999;
+  await s.scan(ACCOUNTS);
+  assert.equal([s.stats().statReads, s.stats().statusReads], [5, 0]);
+  now = 180_000;
+  await s.scan(ACCOUNTS);
+  assert.is(s.stats().statusReads, 7);
+  // Capped: 120 s again, not 240 s.
+  now = 300_000;
+  await s.scan(ACCOUNTS);
+  assert.is(s.stats().statusReads, 7);
+});
+
 scanner('should use pageSize for rss and a clock-time window when uptime is unreadable', async () => {
   const tmp = await tempDir();
   try {

@@ -55,6 +55,25 @@ scanner('processesOf(uid) should list only that uid\'s processes, with their com
   assert.equal((await s.processes()).filter((p) => p.uid === runAs.uid), mine);
 });
 
+scanner('should look up the owner only of pids new since the previous listing, and see a new child', async () => {
+  const s = new ProcessScanner({ maxAgeMs: 0 });
+  await s.processes();
+  const first = s.ownerLookups;
+  const c = await start('sleep');
+  const procs = await s.processes();
+  assert.equal(procs.find((p) => p.pid === c.pid), { pid: c.pid, uid: runAs.uid, comm: 'sleep' });
+  // Only the pids that appeared in between (the child, and whatever else started) were looked up.
+  assert.ok(first > 20 && s.ownerLookups - first < first / 2, `${first} then ${s.ownerLookups - first} lookups`);
+});
+
+scanner('should look up every owner again once ownerTtlMs has passed', async () => {
+  const s = new ProcessScanner({ maxAgeMs: 0, ownerTtlMs: 0 });
+  await s.processes();
+  const first = s.ownerLookups;
+  await s.processes();
+  assert.ok(s.ownerLookups - first > first / 2, `${first} then ${s.ownerLookups - first} lookups`);
+});
+
 scanner('should read argv[0] without its directory', async () => {
   const c = await start(join(dir, LONG));
   assert.is(new ProcessScanner().argv0(c.pid!), LONG);
