@@ -31,6 +31,7 @@ import { LiveGateway } from './live/live.socket.js';
 import { errorMiddleware, forbidden, HttpError } from './http/errors.js';
 import { sameOrigin, sameOriginWrites } from './http/same-origin.js';
 import { apiRateLimit } from './http/rate-limit.js';
+import { clientFileHeaders } from './http/static-cache.js';
 import type { AppState, HubDeps } from './http/context.js';
 import { healthRoutes } from './http/health.routes.js';
 import { sessionRoutes } from './http/session.routes.js';
@@ -187,7 +188,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   } else log.warn({ kioskDir }, 'kiosk not built; run `npm run build` to serve the NOC kiosk');
   const clientDir = resolve(config.CLIENT_DIR);
   if (existsSync(clientDir)) {
-    app.use(serve(clientDir, { index: 'index.html', maxage: 0 }));
+    app.use(serve(clientDir, { index: 'index.html', maxage: 0, setHeaders: clientFileHeaders(clientDir) }));
     // SPA fallback: any other GET outside /api serves the app.
     app.use(async (ctx, next) => {
       if (ctx.method === 'GET' && !ctx.path.startsWith('/api/') && ctx.status === 404 && ctx.body === undefined) {

@@ -4,6 +4,7 @@
  * unchanged hosts keep their identity (and their rendered rows).
  */
 import type { FleetDelta, FleetSnapshot, HostSummary, LivePoint } from '../../../protocol/live.schema.js';
+import { naturalCompare } from './natural-order.js';
 
 /** Hosts by id. */
 export type HostMap = ReadonlyMap<number, HostSummary>;
@@ -33,11 +34,9 @@ export function sortHosts(hosts: HostMap): HostSummary[] {
   return [...hosts.values()].sort(compareHosts);
 }
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
-/** Order of hosts in lists: by name (natural), then by id. */
+/** Order of hosts in lists: by name (natural, case ignored), then by id. */
 export function compareHosts(a: HostSummary, b: HostSummary): number {
-  return collator.compare(a.name, b.name) || a.id - b.id;
+  return naturalCompare(a.name, b.name) || a.id - b.id;
 }
 
 /**
