@@ -123,7 +123,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS });
   await alerts.load();
   live.attachAlerts(alerts);
-  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS, alerts });
+  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, live, metrics, leaseMs: config.HOST_LEASE_MS, alerts });
   const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, accounts, audit, kiosks };
   registerCollectedGauges(metrics, {
     fleet, liveSockets: () => live.nsp.sockets.values() as Iterable<any>, ingestPending: () => ingest.pendingRows,
