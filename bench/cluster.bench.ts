@@ -14,7 +14,7 @@ import type { Topic } from '../protocol/index.js';
 import { AgentFleet, type StepStats, type StepTiming } from './lib/agents.js';
 import { onCleanup } from './lib/cleanup.js';
 import { DashboardProcess, login, type LatencyStats } from './lib/dashboard.js';
-import { CpuMeter, GENERATOR_CORE, SERVER_CORE } from './lib/proc.js';
+import { CoreMeter, CpuMeter, GENERATOR_CORE, SERVER_CORE } from './lib/proc.js';
 import { rampSearch } from './lib/ramp.js';
 import type { Bench, BenchContext, Figure } from './lib/report.js';
 import { ADMIN, ROOT, startHub, type Target } from './lib/targets.js';
@@ -23,11 +23,17 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LATENCY_P99_MAX_MS = 100;
 const ACK_LAG_P99_MAX_MS = 2000;
 const ACK_LAG_SLOPE_MAX = 0.1;
+/**
+ * A failed step during which other processes used more than this share of the server core (percent)
+ * was disturbed, and is run again (at most `RETRIES` times), as in the ingest bench.
+ */
+const FOREIGN_MAX_PCT = 12;
+const RETRIES = 2;
 /** Hosts a dashboard watches. */
 const WATCH = 10;
 
 interface Setup { name: 'one_hub' | 'two_hubs'; hubs: Target[]; fleets: AgentFleet[]; dashboard: DashboardProcess }
-interface Step { rate: number; pass: boolean; reasons: string[]; latency?: LatencyStats; stats: StepStats[]; hubCpu: number[] }
+interface Step { rate: number; pass: boolean; reasons: string[]; latency?: LatencyStats; stats: StepStats[]; hubCpu: number[]; serverCore: number }
 
 async function run(ctx: BenchContext): Promise<Figure[]> {
   const arg = (name: string) => ctx.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -41,17 +47,23 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const setups = (arg('setups')?.split(',') ?? ['one_hub', 'two_hubs']) as Setup['name'][];
   const fixed = arg('rates')?.split(',').map(Number);
   const verbose = ctx.argv.includes('--verbose');
+  let disturbed = 0;
   for (const name of setups) {
     const setup = await start(name, agents, ctx);
     try {
       const steps = new Map<number, Step>();
       const test = async (rate: number) => {
-        const s = await step(setup, rate, timing);
-        steps.set(rate, s);
-        ctx.log(`[cluster ${name}] ${rate}/s ${s.pass ? 'pass' : 'FAIL'} latency p50/p99 ${s.latency?.p50.toFixed(1)}/${s.latency?.p99.toFixed(1)} ms${s.reasons.length ? ` (${s.reasons.join('; ')})` : ''}`);
-        if (verbose) ctx.log(`  hub CPU ${s.hubCpu.map((c) => `${Math.round(c)} %`).join(', ')} of a core`);
-        if (verbose) for (const [i, st] of s.stats.entries()) ctx.log(`  fleet ${i}: sent ${Math.round(st.sendRate)}/s of ${st.rate}, ack lag p50/p99 ${Math.round(st.ackLagP50)}/${Math.round(st.ackLagP99)} ms, slope ${st.ackLagSlope.toFixed(3)}`);
-        return s.pass;
+        for (let attempt = 0; ; attempt++) {
+          const s = await step(setup, rate, timing);
+          steps.set(rate, s);
+          const foreign = s.serverCore - s.hubCpu.reduce((a, b) => a + b, 0);
+          ctx.log(`[cluster ${name}] ${rate}/s ${s.pass ? 'pass' : 'FAIL'} latency p50/p99 ${s.latency?.p50.toFixed(1)}/${s.latency?.p99.toFixed(1)} ms${s.reasons.length ? ` (${s.reasons.join('; ')})` : ''}`);
+          if (verbose) ctx.log(`  hub CPU ${s.hubCpu.map((c) => `${Math.round(c)} %`).join(', ')} of a core, others ${Math.round(foreign)} % of the server core; latency max ${s.latency?.max.toFixed(0)} ms over ${s.latency?.count} points, dashboard loop delay p99 ${s.latency?.loopDelayP99.toFixed(1)} ms`);
+          if (verbose) for (const [i, st] of s.stats.entries()) ctx.log(`  fleet ${i}: sent ${Math.round(st.sendRate)}/s of ${st.rate}, ack lag p50/p99 ${Math.round(st.ackLagP50)}/${Math.round(st.ackLagP99)} ms, slope ${st.ackLagSlope.toFixed(3)}`);
+          if (s.pass || !(foreign > FOREIGN_MAX_PCT) || attempt >= RETRIES) return s.pass;
+          ctx.log(`[cluster ${name}] other processes took ${Math.round(foreign)} % of the server core; again`);
+          disturbed++;
+        }
       };
       const r = fixed
         ? await (async () => { let best = 0, failedAt: number | null = null; for (const rate of fixed) { if (await test(rate)) best = Math.max(best, rate); else failedAt ??= rate; } return { best, failedAt }; })()
@@ -61,6 +73,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       ctx.log(`[cluster ${name}] highest sustained: ${r.best} samples/s`);
     } finally { await stop(setup); }
   }
+  if (disturbed) ctx.note(`cluster: ${disturbed} failed step(s) re-run because other processes were busy on the server core`);
   const one = best.one_hub, two = best.two_hubs;
   if (!one || !two) return out;
   out.push({ name: 'cluster.one_hub.samples_per_s', value: one.rate, unit: '1/s' });
@@ -116,10 +129,11 @@ async function step(s: Setup, rate: number, timing: StepTiming): Promise<Step> {
   const total = s.fleets.reduce((n, f) => n + f.agents.length, 0);
   let w0 = Infinity, w1 = 0;
   const meters = s.hubs.map((h) => new CpuMeter(h.child.pid));
-  let hubCpu: number[] = [];
+  const cores = new CoreMeter();
+  let hubCpu: number[] = [], serverCore = NaN;
   const stats: StepStats[] = await Promise.all(s.fleets.map((f) => f.runStep(Math.round((rate * f.agents.length) / total), timing, (phase) => {
-    if (phase === 'start') { if (w0 === Infinity) for (const m of meters) m.start(); w0 = Math.min(w0, Date.now()); }
-    else { if (!hubCpu.length) hubCpu = meters.map((m) => m.stop()); w1 = Math.max(w1, Date.now()); }
+    if (phase === 'start') { if (w0 === Infinity) { for (const m of meters) m.start(); cores.start(); } w0 = Math.min(w0, Date.now()); }
+    else { if (!hubCpu.length) { hubCpu = meters.map((m) => m.stop()); serverCore = cores.stop()[SERVER_CORE]; } w1 = Math.max(w1, Date.now()); }
   })));
   const latency = await s.dashboard.take(w0, w1);
   const reasons: string[] = [];
@@ -133,7 +147,7 @@ async function step(s: Setup, rate: number, timing: StepTiming): Promise<Step> {
   }
   if (!latency.count) reasons.push('no points reached the dashboard');
   else if (latency.p99 > LATENCY_P99_MAX_MS) reasons.push(`latency p99 ${latency.p99.toFixed(0)} ms`);
-  return { rate, pass: reasons.length === 0, reasons, latency, stats, hubCpu };
+  return { rate, pass: reasons.length === 0, reasons, latency, stats, hubCpu, serverCore };
 }
 
 /** Remove the bench cluster's stream and leases from the shared Redis. */
