@@ -1,24 +1,42 @@
 /**
  * What hubs of one deployment tell each other (several hubs on Redis: socket.io's
  * `serverSideEmit` over the Redis streams adapter; see server/cluster/). Hubs of one
- * release talk to each other only, so these are types, not validated schemas.
+ * release talk to each other only, so these are types, not validated schemas (a changed
+ * payload still gets a new event name).
  */
 import type { AlertDto } from './alerts.schema.js';
 import type { AccountQuota, ActionReply, ActionRequest, Disk, RefreshReply, RefreshRequest, ServiceStatus } from './agent.schema.js';
 import type { LivePoint } from './live.schema.js';
 
-/** One host's changes since the owner hub's last publication. */
-export interface HostUpdate {
+/**
+ * A host's descriptive state, sent by the owner hub when it changed and at least once a second
+ * (Redis PUB/SUB may drop a message during a blip; the next one heals it).
+ */
+export interface HostState {
   id: number;
-  points: LivePoint[];
   latest: LivePoint | null;
-  lastSeenAt: number | null;
   disks: Disk[];
-  agents: number;
   hostname: string | null;
   cpus: number | null;
   agentVersion: string | null;
+  /** Named actions the connected agent offers (its hello); `accounts`: who may use each, null for every account. */
+  actions: { name: string; description: string | null; accounts: string[] | null }[];
 }
+
+/** The owner hub's host changes since its last live tick. */
+export interface HostBatch {
+  /**
+   * Float64 little-endian, per host: id, lastSeenAt (Unix ms; NaN when null), connected agents,
+   * n, then its n new 1 s points, each the fields of `LIVE_POINT_FIELDS` in that order.
+   */
+  packed: Uint8Array;
+  states: HostState[];
+}
+
+/** The fields of a LivePoint, in the order `HostBatch.packed` carries them. */
+export const LIVE_POINT_FIELDS = ['t', 'load1', 'load5', 'load15', 'cpuPct', 'memUsedBytes', 'memTotalBytes', 'netRxBps', 'netTxBps', 'diskReadBps', 'diskWriteBps'] as const satisfies readonly (keyof LivePoint)[];
+/** Fails to compile when LivePoint gains a field LIVE_POINT_FIELDS does not list. */
+export const LIVE_POINT_FIELDS_COMPLETE: Exclude<keyof LivePoint, (typeof LIVE_POINT_FIELDS)[number]> extends never ? true : never = true;
 
 /** What a hub may ask a host's agent through the hub that has its connection: event → [request, reply]. */
 export interface AgentCallMap {
@@ -45,8 +63,8 @@ export interface LatestUpdate { hostId: number; quota: AccountQuota[]; services:
 
 /** Event name → what it carries. */
 export interface InterHubEvents {
-  /** The owners' host changes, coalesced every live interval. */
-  'rp:fleet': (updates: HostUpdate[]) => void;
+  /** The owner's host changes, coalesced on its live tick; the other hubs push them to their dashboards at once. */
+  'rp:hosts': (batch: HostBatch) => void;
   /** A host was deleted. */
   'rp:host-removed': (hostId: number) => void;
   /** A host's agent must be cut off (its token was revoked or reissued). */

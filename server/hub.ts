@@ -126,7 +126,7 @@ export async function createHub(config: Config, opts: { log?: Logger } = {}): Pr
   const alerts = new AlertsService(orm, fleet, ingest, log, metrics, { offlineAfterMs: config.OFFLINE_AFTER_MS, webhookRetryMs: config.ALERT_WEBHOOK_RETRY_MS, dialect });
   await alerts.load();
   live.attachAlerts(alerts);
-  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, accounts, live: live.nsp as any, metrics, leaseMs: config.HOST_LEASE_MS, liveIntervalMs: config.LIVE_INTERVAL_MS, alerts });
+  cluster?.attach({ io, orm, agents, ingest, fleet, hosts, sessions, kiosks, accounts, live, metrics, leaseMs: config.HOST_LEASE_MS, alerts });
   const calls = cluster?.calls ?? new LocalAgentCalls(agents);
   const deps: HubDeps = { config, orm, dialect, log, metrics, sessions, hosts, fleet, ingest, agents, calls, accounts, audit, kiosks };
   registerCollectedGauges(metrics, {

@@ -8,14 +8,14 @@
  * evaluated by one hub (alerts.owner.ts). Without REDIS_URL none of this runs.
  *
  * Redis unreachable: the hubs stay up and serve what they have; /readyz says `redis: unreachable`
- * and one line is logged when it goes and when it comes back. Cross-hub delivery pauses (the
- * adapter resumes from its stream offset), leases are kept until their ttl and then given up
+ * and one line is logged when it goes and when it comes back. Cross-hub delivery pauses (what the
+ * hubs publish meanwhile is queued by the Redis client and sent when it is back), leases are kept until their ttl and then given up
  * (host.lease.ts): agents keep their spools until a hub can take their lease again.
  */
 import { fromPeers, toPeers } from './peers.js';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import type { Namespace, Server } from 'socket.io';
+import type { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { RefreshReply, RefreshRequest, Watermarks } from '../../protocol/index.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +27,7 @@ import type { HostsRepository } from '../hosts/hosts.repository.js';
 import type { SessionService } from '../auth/session.service.js';
 import type { KioskService } from '../kiosk/kiosk.service.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import type { LiveGateway } from '../live/live.socket.js';
 import type { Orm } from '../db/orm.js';
 import { HostLeases, type LeaseRedis } from './host.lease.js';
 import { FleetMirror } from './fleet.mirror.js';
@@ -43,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ClusterParts {
   io: Server; orm: Orm; agents: AgentGateway; ingest: IngestService; fleet: FleetState; hosts: HostsRepository;
-  sessions: SessionService; kiosks: KioskService; accounts: AccountsService; live: Namespace; metrics: HubMetrics; leaseMs: number; liveIntervalMs: number;
+  sessions: SessionService; kiosks: KioskService; accounts: AccountsService; live: LiveGateway; metrics: HubMetrics; leaseMs: number;
   alerts?: AlertsService;
 }
 
@@ -64,7 +65,7 @@ export class Cluster implements HostGate {
     const mod: any = await import(specifier);
     const Redis = mod.Redis ?? mod.default;
     // RESP2: the adapter reads XREAD replies in that shape (ioredis 6 defaults to RESP3). Commands issued while
-    // Redis is briefly away are queued and sent on reconnect, and the adapter resumes reading where it stopped.
+    // Redis is briefly away are queued and sent on reconnect (and subscriptions renewed).
     const redis = new Redis(url, { connectTimeout: CONNECT_TIMEOUT_MS, protocol: 2, maxRetriesPerRequest: null });
     // One line when Redis goes away and one when it is back (the client retries, and would say so on every attempt).
     let away = false;
@@ -100,7 +101,10 @@ export class Cluster implements HostGate {
       this.owner = new AlertsOwnership(this.redis as OwnerRedis, this.hubId, this.leases, leasePrefix, this.name, p.leaseMs, p.io, p.alerts, p.fleet, this.log);
       this.owner.start();
     }
-    this.mirror = new FleetMirror(p.io, p.fleet, p.agents, p.ingest, p.hosts, this.log, p.liveIntervalMs);
+    this.mirror = new FleetMirror(p.io, p.fleet, p.agents, p.ingest, p.hosts, this.log, (ids) => p.live.pushHosts(ids));
+    // The owner publishes its hosts' changes on its live tick; the other hubs push them on arrival.
+    const mirror = this.mirror;
+    p.live.onTick((now) => mirror.flush(now));
     this.calls = new AgentRelay(p.io, new LocalAgentCalls(p.agents), p.fleet, this.hubId, (hostId, event, payload, reply) => {
       if (event !== 'refresh' || !reply.ok) return;
       const { quota, services } = refreshFigures(reply as RefreshReply, (payload as RefreshRequest).account);
@@ -120,9 +124,8 @@ export class Cluster implements HostGate {
     // Signing out and revoking a kiosk end live sockets on every hub.
     p.sessions.onEnd((sid) => toPeers(p.io, 'rp:session-end', sid));
     p.kiosks.onRevoke((id) => toPeers(p.io, 'rp:kiosk-revoked', id));
-    fromPeers(p.io, 'rp:session-end', (sid) => { for (const s of [...p.live.sockets.values()]) if (s.data?.sessionId === sid) s.disconnect(true); });
-    fromPeers(p.io, 'rp:kiosk-revoked', (id) => { for (const s of [...p.live.sockets.values()]) if (s.data?.kiosk?.id === id) s.disconnect(true); });
-    this.mirror.start();
+    fromPeers(p.io, 'rp:session-end', (sid) => { for (const s of [...p.live.nsp.sockets.values()] as any[]) if (s.data?.sessionId === sid) s.disconnect(true); });
+    fromPeers(p.io, 'rp:kiosk-revoked', (id) => { for (const s of [...p.live.nsp.sockets.values()] as any[]) if (s.data?.kiosk?.id === id) s.disconnect(true); });
   }
 
   /** Wait until this hub may write `hostId`: its lease, then the watermarks its last writer committed. */

@@ -34,6 +34,9 @@ export interface HostRuntime {
 
 type Listener = (hostId: number, points: LivePoint[] | null) => void;
 
+/** A host's descriptive state as another hub sends it. */
+export type PeerState = Pick<HostRuntime, 'latest' | 'disks' | 'hostname' | 'cpus' | 'agentVersion'> & { actions?: { name: string; description: string | null; accounts: string[] | null }[] };
+
 export class FleetState {
   readonly hosts = new Map<number, HostRuntime>();
   private listeners: Listener[] = [];
@@ -100,6 +103,30 @@ export class FleetState {
     if (disks) rt.disks = disks;
     this.changed(id, points);
     return disks;
+  }
+
+  /**
+   * Several hubs: what the host's owner hub published — points it accepted (into the live view only;
+   * the owner writes the rollups), when it last heard from the agent, and, when sent, the host's state.
+   */
+  applyPeer(id: number, lastSeenAt: number | null, agents: number, points: LivePoint[], state?: PeerState): void {
+    const rt = this.hosts.get(id);
+    if (!rt) return;
+    if (state) {
+      rt.hostname = state.hostname; rt.cpus = state.cpus; rt.agentVersion = state.agentVersion; rt.disks = state.disks;
+      if (state.actions) rt.actions = state.actions.map((a) => ({ name: a.name, description: a.description, accounts: a.accounts ? new Set(a.accounts) : null }));
+      if (state.latest && (!rt.latest || state.latest.t > rt.latest.t)) rt.latest = state.latest;
+    }
+    const fresh: LivePoint[] = [];
+    for (const p of points) {
+      if (rt.latest && p.t <= rt.latest.t) continue;
+      rt.latest = p;
+      rt.ring.push(p);
+      fresh.push(p);
+    }
+    rt.lastSeenAt = lastSeenAt;
+    rt.agents = agents;
+    this.changed(id, fresh);
   }
 
   online(rt: HostRuntime): boolean {

@@ -1,14 +1,15 @@
 /**
  * The `/live` namespace: dashboards authenticate with their session cookie,
  * subscribe to topics and get a snapshot, then coalesced deltas every
- * LIVE_INTERVAL_MS. A client whose socket is backed up is skipped (its
+ * LIVE_INTERVAL_MS (with several hubs, another hub's host changes are pushed
+ * as soon as they arrive: that hub coalesced them on its own tick). A client whose socket is backed up is skipped (its
  * deltas are not queued) and gets a fresh snapshot once it drains, so a slow
  * client never makes the hub's memory grow.
  */
 import type { Namespace, Server, Socket } from 'socket.io';
 import {
   subscribeSchema, type DeltaMessage, type LiveClientToServerEvents, type LivePoint, type LiveServerToClientEvents,
-  type SnapshotMessage, type SubscribeReply, type Topic, type AlertDto,
+  type SnapshotMessage, type SubscribeReply, type Topic, type AlertDto, type HostSummary,
 } from '../../protocol/index.js';
 import type { User } from '../db/entities.js';
 import { hashToken } from '../auth/secrets.js';
@@ -40,6 +41,7 @@ export class LiveGateway {
   private alerts: AlertsService | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastSweep = 0;
+  private tickHooks: ((now: number) => void)[] = [];
 
   constructor(io: Server, private sessions: SessionService, private fleet: FleetState, private accounts: AccountsService,
     private log: Logger, private metrics: HubMetrics, private intervalMs: number, kiosks: KioskService) {
@@ -100,6 +102,9 @@ export class LiveGateway {
     if (who.kiosk || who.user?.role === 'admin') return this.alerts?.firing ?? 0;
     return (this.alerts?.snapshot() ?? []).filter((a) => a.state === 'firing' && this.alertVisible(who, a)).length;
   }
+
+  /** Run `fn` at the start of every tick (several hubs: the fleet mirror publishes to the other hubs on the same beat). */
+  onTick(fn: (now: number) => void): void { this.tickHooks.push(fn); }
 
   start(): void { this.timer = setInterval(() => this.tick(), this.intervalMs); }
   stop(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
@@ -186,23 +191,46 @@ export class LiveGateway {
     }
   }
 
+  /**
+   * Push these hosts' changes now rather than on the next tick: several hubs, another hub's update,
+   * coalesced on that hub's tick already. A host with nothing pending is skipped.
+   */
+  pushHosts(ids: number[]): void {
+    const pending = ids.filter((id) => this.dirtyHosts.delete(id));
+    if (pending.length) this.pushHostsOf(pending, []);
+  }
+
+  /** One delta on `fleet` for all of `ids` (and the removed hosts), one on each `host:<id>` followed. */
+  private pushHostsOf(ids: number[], removed: number[]): void {
+    const rooms = this.nsp.adapter.rooms;
+    const toFleet = !!rooms.get('fleet')?.size;
+    const hosts: HostSummary[] = [];
+    for (const id of ids) {
+      const points = this.newPoints.get(id);
+      this.newPoints.delete(id);
+      const rt = this.fleet.hosts.get(id);
+      if (!rt) continue;
+      const topic = `host:${id}` as const;
+      const followed = !!rooms.get(topic)?.size;
+      if (!followed && !toFleet) continue;
+      const host = this.fleet.summary(rt);
+      if (toFleet) hosts.push(host);
+      if (followed) this.publish(topic, { topic, data: { host, points: points ?? [] } });
+    }
+    if (toFleet && (hosts.length || removed.length)) this.publish('fleet', { topic: 'fleet', data: { hosts, ...(removed.length ? { removed } : {}) } });
+  }
+
   /** Coalesce everything that changed since the last tick into one delta per topic. */
   tick(now = Date.now()): void {
     // Offline is a 10 s matter: look for it once a second, not on every tick.
     if (now - this.lastSweep >= 1000) { this.lastSweep = now; this.fleet.sweepOffline(); }
+    for (const fn of this.tickHooks) fn(now);
     const rooms = this.nsp.adapter.rooms;
     if (this.dirtyHosts.size || this.removedHosts.size) {
-      if (rooms.get('fleet')?.size) {
-        const hosts = [...this.dirtyHosts].flatMap((id) => { const rt = this.fleet.hosts.get(id); return rt ? [this.fleet.summary(rt)] : []; });
-        this.publish('fleet', { topic: 'fleet', data: { hosts, ...(this.removedHosts.size ? { removed: [...this.removedHosts] } : {}) } });
-      }
-      for (const id of this.dirtyHosts) {
-        const topic = `host:${id}` as const;
-        const rt = this.fleet.hosts.get(id);
-        if (!rt || !rooms.get(topic)?.size) continue;
-        this.publish(topic, { topic, data: { host: this.fleet.summary(rt), points: this.newPoints.get(id) ?? [] } });
-      }
-      this.dirtyHosts.clear(); this.removedHosts.clear(); this.newPoints.clear();
+      const ids = [...this.dirtyHosts];
+      const removed = [...this.removedHosts];
+      this.dirtyHosts.clear(); this.removedHosts.clear();
+      this.pushHostsOf(ids, removed);
     }
     if (this.dirtyAccounts.size) {
       const ids = [...this.dirtyAccounts];

@@ -339,3 +339,40 @@ on.run();
 sum.run();
 sw.run();
 rm.run();
+
+// ---------------------------------------------------------------------------
+const peer = suite('FleetState.applyPeer');
+
+const point = (t: number, load1 = 1): LivePoint => { const { seq: _s, disks: _d, ...p } = sample(0, t, { load1 }); return p; };
+
+peer('should add only points newer than the latest, and report just those', () => {
+  const { fleet, rt, changes } = setup();
+  fleet.applyPeer(1, T0 + 2000, 1, [point(T0), point(T0 + 1000)]);
+  fleet.applyPeer(1, T0 + 3000, 1, [point(T0 + 1000, 9), point(T0 + 2000)]);
+  assert.equal(rt.ring.toArray().map((p) => p.t), [T0, T0 + 1000, T0 + 2000]);
+  assert.is(rt.latest!.t, T0 + 2000);
+  assert.is(rt.lastSeenAt, T0 + 3000);
+  assert.is(rt.agents, 1);
+  assert.equal(changes.map(([, pts]) => pts!.map((p) => p.t)), [[T0, T0 + 1000], [T0 + 2000]]);
+});
+
+peer('should take the state when sent, but never an older latest', () => {
+  const { fleet, rt } = setup();
+  fleet.applyPeer(1, T0, 1, [point(T0 + 5000)]);
+  fleet.applyPeer(1, T0, 0, [], { latest: point(T0 + 1000), disks: [disk('/')], hostname: 'web-01.example.net', cpus: 8, agentVersion: '1.2.3' });
+  assert.is(rt.latest!.t, T0 + 5000);
+  assert.equal(rt.disks, [disk('/')]);
+  assert.is(rt.hostname, 'web-01.example.net');
+  assert.is(rt.cpus, 8);
+  assert.is(rt.agentVersion, '1.2.3');
+  assert.is(rt.agents, 0);
+});
+
+peer('should ignore a host it does not know', () => {
+  const { fleet, changes } = setup();
+  fleet.applyPeer(2, T0, 1, [point(T0)]);
+  assert.not.ok(fleet.hosts.has(2));
+  assert.is(changes.length, 0);
+});
+
+peer.run();
