@@ -32,6 +32,14 @@ export class SessionService {
     return id;
   }
 
+  /** Which of these session ids are still valid (in the database, not expired); the others leave the cache. */
+  async activeOf(ids: string[], now = Date.now()): Promise<Set<string>> {
+    const rows = ids.length ? await this.em().find(SessionSchema, { id: { $in: ids }, expiresAt: { $gt: now } }, { fields: ['id'] as never }) : [];
+    const active = new Set(rows.map((r) => r.id));
+    for (const id of ids) if (!active.has(id)) this.cache.delete(id);
+    return active;
+  }
+
   /** Check credentials; returns the user and a new session token, or null. Costs the same whether or not the email exists. */
   async signIn(email: string, password: string): Promise<{ user: User; token: string } | null> {
     const em = this.em();

@@ -15,7 +15,7 @@
 import { fromPeers, toPeers } from './peers.js';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import type { Server } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { RefreshReply, RefreshRequest, Watermarks } from '../../protocol/index.js';
 import type { Logger } from '../logger.js';
@@ -33,6 +33,7 @@ import { HostLeases, type LeaseRedis } from './host.lease.js';
 import { FleetMirror } from './fleet.mirror.js';
 import { AgentRelay } from './agent.relay.js';
 import { mirrorLatest } from './latest.mirror.js';
+import { resyncOnReconnect } from './resync.js';
 import { LocalAgentCalls, refreshFigures, type AgentCalls } from '../ingest/agent.calls.js';
 import { AlertsOwnership, type OwnerRedis } from './alerts.owner.js';
 import type { AlertsService } from '../alerts/alerts.service.js';
@@ -126,6 +127,8 @@ export class Cluster implements HostGate {
     p.kiosks.onRevoke((id) => toPeers(p.io, 'rp:kiosk-revoked', id));
     fromPeers(p.io, 'rp:session-end', (sid) => { for (const s of [...p.live.nsp.sockets.values()] as any[]) if (s.data?.sessionId === sid) s.disconnect(true); });
     fromPeers(p.io, 'rp:kiosk-revoked', (id) => { for (const s of [...p.live.nsp.sockets.values()] as any[]) if (s.data?.kiosk?.id === id) s.disconnect(true); });
+    // Those messages are not kept for a hub that is away from Redis: when it is back, it checks what it holds.
+    resyncOnReconnect(this.redis, { live: p.live.nsp as unknown as Namespace, sessions: p.sessions, kiosks: p.kiosks, agents: p.agents, hosts: p.hosts }, this.log);
   }
 
   /** Wait until this hub may write `hostId`: its lease, then the watermarks its last writer committed. */

@@ -222,6 +222,11 @@ export class AgentGateway {
   }
 
   get connected(): number { return this.byHost.size; }
+
+  /** The agents connected here: host id and the hash of the token each came with. */
+  *connections(): IterableIterator<{ hostId: number; tokenHash: string }> {
+    for (const [hostId, s] of this.byHost) yield { hostId, tokenHash: s.data.tokenHash };
+  }
 }
 
 /** First and last sequence number of a refused message, when they can be read. */

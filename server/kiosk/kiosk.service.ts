@@ -39,6 +39,14 @@ export class KioskService {
 
   private running = new Map<number, Set<AbortController>>();
 
+  /** Which of these kiosks are not revoked (a revoked one's cached token is dropped). */
+  async activeOf(ids: number[]): Promise<Set<number>> {
+    const rows = ids.length ? await this.em().find(KioskSchema, { id: { $in: ids }, revokedAt: null }, { fields: ['id'] as never }) : [];
+    const active = new Set(rows.map((r) => r.id));
+    for (const [hash, hit] of this.cache) if (ids.includes(hit.kiosk.id) && !active.has(hit.kiosk.id)) { hit.kiosk.revokedAt ??= Date.now(); this.cache.delete(hash); }
+    return active;
+  }
+
   /** A signal that aborts if the kiosk is revoked while a request of it runs; call `release` when it ends. */
   watch(id: number): { signal: AbortSignal; release(): void } {
     const ac = new AbortController();

@@ -15,12 +15,14 @@ import type { DeltaMessage, LivePoint, SnapshotMessage } from '../../protocol/in
 const test = suite('Redis stopped and started under two hubs');
 let redis: PrivateRedis;
 let hubs: TwoHubs;
+/** Closed after the test whatever happens (an agent left reconnecting would keep the run alive). */
+const closers: { close(): unknown }[] = [];
 
 test.before(async () => {
   redis = await PrivateRedis.start();
   hubs = await startTwoHubs({ HOST_LEASE_MS: '2000' }, redis.url);
 });
-test.after(async () => { await hubs?.stop(); await redis?.stop(); });
+test.after(async () => { for (const c of closers) c.close(); await hubs?.stop(); await redis?.stop(); });
 
 const readyz = async (url: string) => { const r = await fetch(`${url}/readyz`); return { status: r.status, body: await r.json() as any }; };
 
@@ -32,8 +34,10 @@ test('should stay up, report Redis unreachable, and lose or double no sample', a
   const hostId: number = created.body.host.id;
 
   const agent = new SpoolAgent(created.body.token, () => hubs.urlA);
+  closers.push(agent);
   await agent.start();
   const live: LiveClient = await connectLive(hubs.urlB, apiB.cookie);
+  closers.push(live);
   const seen = new Set<number>();
   const onPoints = (pts: LivePoint[]) => { for (const p of pts) seen.add(p.t); };
   live.on('snapshot', (m: SnapshotMessage) => { if (m.topic === `host:${hostId}`) onPoints((m.data as any).points); });
