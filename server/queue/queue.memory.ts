@@ -87,8 +87,31 @@ export class MemoryQueueRepository extends QueueRepository {
     return p;
   }
 
+  /**
+   * Without waiting: up to `limit` messages of `queue` after `afterId` sent at or after `since`, oldest
+   * first; null when the queue's messages are not in memory yet.
+   */
+  afterNow(queue: string, afterId: number, since: number, limit: number): StoredMessage[] | null {
+    const list = this.messages.get(queue);
+    if (!list) return null;
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid].id <= afterId) lo = mid + 1; else hi = mid; }
+    const out: StoredMessage[] = [];
+    for (let i = lo; i < list.length && out.length < limit; i++) if (list[i].at >= since) out.push(list[i]);
+    return out;
+  }
+
+  /** Without waiting: move one cursor held in memory from `fromId` to `toId` (compare-and-set); false if it is not there or moved. */
+  advanceNow(queue: string, consumer: string, fromId: number, toId: number, now: number, token: string): boolean {
+    const cur = this.cursorsByKey.get(key(queue, consumer));
+    if (!cur || cur.lastId !== fromId) return false;
+    cur.lastId = toId; cur.seenAt = now; cur.token = token;
+    if (!cur.dirty) { cur.dirty = true; this.dirty++; }
+    return true;
+  }
+
   override async insert(queue: string, body: string, at: number): Promise<number> {
-    const list = await this.ensure(queue);
+    const list = this.messages.get(queue) ?? await this.ensure(queue);
     const id = await super.insert(queue, body, at);
     // Pushes of one queue are serialized by the service, so ids arrive in order.
     if (!list.length || list[list.length - 1].id < id) list.push({ id, body, at });
@@ -96,12 +119,8 @@ export class MemoryQueueRepository extends QueueRepository {
   }
 
   override async after(queue: string, afterId: number, since: number, limit: number): Promise<StoredMessage[]> {
-    const list = await this.ensure(queue);
-    let lo = 0, hi = list.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid].id <= afterId) lo = mid + 1; else hi = mid; }
-    const out: StoredMessage[] = [];
-    for (let i = lo; i < list.length && out.length < limit; i++) if (list[i].at >= since) out.push(list[i]);
-    return out;
+    if (!this.messages.has(queue)) await this.ensure(queue);
+    return this.afterNow(queue, afterId, since, limit)!;
   }
 
   override async lastId(queue: string): Promise<number> {

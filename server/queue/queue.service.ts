@@ -88,6 +88,11 @@ export class QueueService {
     return this.delivery.pop(queue, consumer, o);
   }
 
+  /** Without waiting: `consumer`'s next messages if they are at hand, else null (then `pop`). See `QueueDelivery.popReady`. */
+  popReady(queue: string, consumer: string, limit?: number): StoredMessage[] | null {
+    return this.delivery.popReady(queue, consumer, limit);
+  }
+
   /** Move `consumer`'s cursor to the current end of `queue`: its pending messages are skipped. */
   clear(queue: string, consumer: string): Promise<void> {
     return this.delivery.inTurn(queue, async () => {
