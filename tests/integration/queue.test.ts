@@ -307,6 +307,42 @@ for (const [kind, exclusive] of [['sqlite', true], ['sqlite', false], ['mysql', 
     }
   });
 
+  if (exclusive) {
+    durable('should drop and count once the messages a hub dropped in memory but died before deleting', async () => {
+      const db = await createTestDb(kind);
+      try {
+        // A writes its cursors and drops only when it stops: it "dies" holding two drops.
+        const a = await startQueueApp(db, { exclusive: true, maxLength: 3, cursorFlushMs: 60_000 });
+        let b: QueueApp | null = null;
+        try {
+          await pop(a.admin, 'cut', 'd');
+          for (let i = 1; i <= 5; i++) await push(a.admin, 'cut', i);
+          await until(async () => (await a.queues.stats('cut')).dropped === 2, 2000, 'two drops in memory');
+          assert.equal(bodies(await pop(a.admin, 'cut', 'd')), [3, 4, 5], 'the dropped are never delivered');
+          // The next hub on the database finds all five and drops the oldest three (two of them again) at its first push.
+          b = await startQueueApp(db, { exclusive: true, maxLength: 3, cursorFlushMs: 20 });
+          await push(b.admin, 'cut', 6);
+          await until(async () => (await b!.queues.stats('cut')).dropped === 3, 2000, 'three drops');
+          await sleep(60);
+          const s = (await b.admin.get('/api/queues/cut')).body;
+          assert.equal([s.messages, s.dropped], [3, 3]);
+        } finally {
+          await a.close(); // its late write of the two drops deletes nothing and counts nothing
+          await b?.close();
+        }
+        const c = await startQueueApp(db, { exclusive: true, maxLength: 3 });
+        try {
+          const s = (await c.admin.get('/api/queues/cut')).body;
+          assert.equal([s.messages, s.dropped], [3, 3], 'each message counted once');
+        } finally {
+          await c.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+
   durable.run();
 
   // ---------------------------------------------------------------------------
