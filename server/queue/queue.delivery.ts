@@ -6,6 +6,9 @@
  * compare-and-set UPDATE of its cursors, and the oldest request of each id is
  * answered. A request's first round looks at once; later rounds run only when a
  * wake-up says its queue got a message (no polling).
+ *
+ * With the store in memory (one hub), a request whose messages are already at hand is answered at
+ * once, without becoming a waiter (`popReady`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
@@ -13,6 +16,7 @@ import type { ConsumerCache } from './queue.consumers.js';
 import type { QueueMetrics } from './queue.metrics.js';
 import type { QueueOptions } from './queue.options.js';
 import type { QueueRepository, StoredMessage } from './queue.repository.js';
+import { MemoryQueueRepository } from './queue.memory.js';
 import { KeyedSerial } from './queue.serial.js';
 
 interface Waiter {
@@ -68,9 +72,36 @@ export class QueueDelivery {
     private log?: Logger,
   ) {}
 
+  /**
+   * Without waiting: the next messages of `consumer` when they are at hand, which is when the store holds
+   * the queue and the cursor in memory, no round of the queue is queued or running (nothing can move the
+   * cursor meanwhile) and no earlier request of that id waits (it is served first). Null: there are
+   * none at hand, or it cannot tell without a round (`pop`).
+   */
+  popReady(queue: string, consumer: string, limit?: number): StoredMessage[] | null {
+    const repo = this.repo;
+    if (this.stopped || !(repo instanceof MemoryQueueRepository) || this.rounds.busy(queue)) return null;
+    if (this.lanes.get(queue)?.waiters.has(consumer)) return null;
+    const now = Date.now();
+    const st = this.consumers.get(queue, consumer, now);
+    st.seenAt = now;
+    const from = st.lastId;
+    if (from === null) return null;
+    const rows = repo.afterNow(queue, from, now - this.options.ttlMs, this.limitOf(limit));
+    if (!rows?.length) return null;
+    const to = rows[rows.length - 1].id;
+    if (!repo.advanceNow(queue, consumer, from, to, now, this.token())) return null;
+    st.lastId = to;
+    st.persistedAt = now;
+    this.metrics.messages.inc({ event: 'delivered' }, rows.length);
+    return rows;
+  }
+
   /** See `QueueService.pop`. */
   pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: GiveUp }): Promise<StoredMessage[]> {
     if (this.stopped || o.signal?.aborted) return Promise.resolve([]);
+    const ready = this.popReady(queue, consumer, o.limit);
+    if (ready) return Promise.resolve(ready);
     const now = Date.now();
     this.consumers.see(queue, consumer, now);
     return new Promise((resolve, reject) => {
@@ -78,7 +109,7 @@ export class QueueDelivery {
       if (!lane) this.lanes.set(queue, (lane = new Lane(queue)));
       const l = lane;
       const w: Waiter = {
-        consumer, since: now, limit: Math.max(1, Math.min(o.limit ?? this.options.batchLimit, this.options.batchLimit)),
+        consumer, since: now, limit: this.limitOf(o.limit),
         checked: false, expired: false, claimed: false, done: false, timer: null,
         settle: (r) => (r instanceof Error ? reject(r) : resolve(r)),
       };
@@ -253,6 +284,11 @@ export class QueueDelivery {
     if (!lane.waiters.size && this.lanes.get(lane.queue) === lane) this.lanes.delete(lane.queue);
     this.consumers.see(lane.queue, w.consumer, Date.now());
     w.settle(result);
+  }
+
+  /** Most messages one request takes: its `limit`, within 1 … batchLimit. */
+  private limitOf(limit: number | undefined): number {
+    return Math.max(1, Math.min(limit ?? this.options.batchLimit, this.options.batchLimit));
   }
 
   /** A name for one cursor update, unique across hubs. */

@@ -12,6 +12,11 @@
  *   consumer may be given again what it got in the last `flushEveryMs` (never
  *   less than that): delivery is at-least-once across a crash, exactly-once across
  *   a clean restart.
+ * - A queue past its maximum length loses its oldest messages in memory at once
+ *   (they are never delivered again); they are deleted from the database, and
+ *   counted as dropped there, with the next cursor write (the same transaction).
+ *   After a hard crash in between, the database holds them still: the next trim
+ *   of that queue (its next push, or the sweep) drops and counts them then.
  */
 import type { Dialect, Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +30,8 @@ export class MemoryQueueRepository extends QueueRepository {
   private loading = new Map<string, Promise<StoredMessage[]>>();
   private cursorsByKey = new Map<string, Cursor>();
   private dirty = 0;
+  /** Per queue, messages dropped in memory and not yet in the database: up to which id, and how many. */
+  private drops = new Map<string, { upTo: number; n: number }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -40,7 +47,7 @@ export class MemoryQueueRepository extends QueueRepository {
   /** Write the cursors that moved; resolves when they are written (or the write failed and they wait for the next). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (!this.dirty) return;
+    if (!this.dirty && !this.drops.size) return;
     this.flushing = this.writeCursors().finally(() => { this.flushing = null; });
     return this.flushing;
   }
@@ -64,15 +71,18 @@ export class MemoryQueueRepository extends QueueRepository {
       taken.push(c);
     }
     this.dirty = 0;
+    const drops = this.drops;
+    this.drops = new Map();
     try {
       const parts: CursorGroup[] = [];
       for (const g of groups.values()) {
         for (let i = 0; i < g.consumers.length; i += 500) parts.push({ ...g, consumers: g.consumers.slice(i, i + 500) });
       }
-      await this.writeCursorGroups(parts);
+      await this.writeCursorsAndDrops(parts, [...drops].map(([queue, d]) => ({ queue, upTo: d.upTo })));
     } catch (err: any) {
       this.log?.warn({ err: err?.message }, 'queue cursors not written; trying again');
       for (const c of taken) if (!c.dirty) { c.dirty = true; this.dirty++; }
+      for (const [queue, d] of drops) this.addDrops(queue, d.upTo, d.n);
     }
   }
 
@@ -87,8 +97,31 @@ export class MemoryQueueRepository extends QueueRepository {
     return p;
   }
 
+  /**
+   * Without waiting: up to `limit` messages of `queue` after `afterId` sent at or after `since`, oldest
+   * first; null when the queue's messages are not in memory yet.
+   */
+  afterNow(queue: string, afterId: number, since: number, limit: number): StoredMessage[] | null {
+    const list = this.messages.get(queue);
+    if (!list) return null;
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid].id <= afterId) lo = mid + 1; else hi = mid; }
+    const out: StoredMessage[] = [];
+    for (let i = lo; i < list.length && out.length < limit; i++) if (list[i].at >= since) out.push(list[i]);
+    return out;
+  }
+
+  /** Without waiting: move one cursor held in memory from `fromId` to `toId` (compare-and-set); false if it is not there or moved. */
+  advanceNow(queue: string, consumer: string, fromId: number, toId: number, now: number, token: string): boolean {
+    const cur = this.cursorsByKey.get(key(queue, consumer));
+    if (!cur || cur.lastId !== fromId) return false;
+    cur.lastId = toId; cur.seenAt = now; cur.token = token;
+    if (!cur.dirty) { cur.dirty = true; this.dirty++; }
+    return true;
+  }
+
   override async insert(queue: string, body: string, at: number): Promise<number> {
-    const list = await this.ensure(queue);
+    const list = this.messages.get(queue) ?? await this.ensure(queue);
     const id = await super.insert(queue, body, at);
     // Pushes of one queue are serialized by the service, so ids arrive in order.
     if (!list.length || list[list.length - 1].id < id) list.push({ id, body, at });
@@ -96,12 +129,8 @@ export class MemoryQueueRepository extends QueueRepository {
   }
 
   override async after(queue: string, afterId: number, since: number, limit: number): Promise<StoredMessage[]> {
-    const list = await this.ensure(queue);
-    let lo = 0, hi = list.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid].id <= afterId) lo = mid + 1; else hi = mid; }
-    const out: StoredMessage[] = [];
-    for (let i = lo; i < list.length && out.length < limit; i++) if (list[i].at >= since) out.push(list[i]);
-    return out;
+    if (!this.messages.has(queue)) await this.ensure(queue);
+    return this.afterNow(queue, afterId, since, limit)!;
   }
 
   override async lastId(queue: string): Promise<number> {
@@ -176,6 +205,7 @@ export class MemoryQueueRepository extends QueueRepository {
   }
 
   override async expire(cutoff: number): Promise<Map<string, number>> {
+    await this.flush(); // the drops first, so a message dropped and expired is counted once
     const out = await super.expire(cutoff);
     for (const [queue, list] of this.messages) {
       const keep = list.filter((m) => m.at >= cutoff);
@@ -184,10 +214,23 @@ export class MemoryQueueRepository extends QueueRepository {
     return out;
   }
 
+  /** Drop the oldest messages of `queue` beyond the newest `max` in memory now, in the database with the next flush. */
   override async trim(queue: string, max: number): Promise<number> {
-    const n = await super.trim(queue, max);
-    const list = this.messages.get(queue);
-    if (list && list.length > max) list.splice(0, list.length - max);
-    return n;
+    const list = this.messages.get(queue) ?? await this.ensure(queue);
+    if (list.length <= max) return 0;
+    const gone = list.splice(0, list.length - max);
+    this.addDrops(queue, gone[gone.length - 1].id, gone.length);
+    return gone.length;
+  }
+
+  /** Counts the drops not yet written, too. */
+  override async stats(queue: string): Promise<{ messages: number; consumers: number; dropped: number; expired: number }> {
+    const s = await super.stats(queue);
+    return { ...s, dropped: s.dropped + (this.drops.get(queue)?.n ?? 0) };
+  }
+
+  private addDrops(queue: string, upTo: number, n: number): void {
+    const d = this.drops.get(queue);
+    if (d) { d.upTo = Math.max(d.upTo, upTo); d.n += n; } else this.drops.set(queue, { upTo, n });
   }
 }

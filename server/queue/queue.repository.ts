@@ -57,6 +57,23 @@ export class QueueRepository {
     await this.knex.transaction(async (trx) => { for (const g of groups) await write(trx, g); });
   }
 
+  /**
+   * In one transaction: the cursor groups (as `writeCursorGroups`), and for each of `drops` the messages of
+   * its queue up to id `upTo` deleted and counted as dropped (by the rows deleted).
+   */
+  async writeCursorsAndDrops(groups: CursorGroup[], drops: { queue: string; upTo: number }[]): Promise<void> {
+    if (!drops.length) return this.writeCursorGroups(groups);
+    await this.knex.transaction(async (trx) => {
+      for (const g of groups) {
+        await trx(CONSUMERS).update({ last_id: g.lastId, seen_at: g.seenAt }).where('queue', g.queue).whereIn('consumer', g.consumers);
+      }
+      for (const d of drops) {
+        const n = affected(await trx(MESSAGES).where('queue', d.queue).andWhere('id', '<=', d.upTo).delete());
+        if (n) await this.addStats(d.queue, n, 0, trx);
+      }
+    });
+  }
+
   /** The id of the newest message of `queue` (0 if none): where a new consumer starts. */
   async lastId(queue: string): Promise<number> {
     const row = await this.knex(MESSAGES).where('queue', queue).max({ m: 'id' }).first();
@@ -141,10 +158,10 @@ export class QueueRepository {
     return rows.map((r: any) => r.queue);
   }
 
-  private async addStats(queue: string, dropped: number, expired: number): Promise<void> {
+  private async addStats(queue: string, dropped: number, expired: number, k: Knex | Knex.Transaction = this.knex): Promise<void> {
     const sql = upsertSql(this.dialect, STATS, ['queue', 'dropped', 'expired'], ['queue'], 1,
       { dropped: 'OLD(dropped) + NEW(dropped)', expired: 'OLD(expired) + NEW(expired)' });
-    await this.knex.raw(sql, [queue, dropped, expired]);
+    await k.raw(sql, [queue, dropped, expired]);
   }
 
   /** Messages held, consumers known, and messages dropped and expired so far, of one queue. */

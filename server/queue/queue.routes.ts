@@ -47,9 +47,17 @@ function requestSignal(ctx: Context): GiveUp {
   };
 }
 
+/** Answers built lately, by the list of messages: the ids of one round that got the same messages share the list. */
+const answers = new WeakMap<StoredMessage[], string>();
+
 /** `{"messages":[…]}` spliced from the stored JSON texts, which are not parsed again. */
 export function messagesJson(rows: StoredMessage[]): string {
-  return `{"messages":[${rows.map((r) => `{"id":${r.id},"body":${r.body},"at":${r.at}}`).join(',')}]}`;
+  let json = answers.get(rows);
+  if (json === undefined) {
+    json = `{"messages":[${rows.map((r) => `{"id":${r.id},"body":${r.body},"at":${r.at}}`).join(',')}]}`;
+    answers.set(rows, json);
+  }
+  return json;
 }
 
 /** The long-poll wait of a request, s: `wait` (0 … max, whole seconds) or the default. */
@@ -104,7 +112,7 @@ export function queueRoutes(queues: QueueService): Router {
     const consumer = parseName(ctx.query.consumer, 'consumer');
     const { maxWaitS, defaultWaitS } = queues.options;
     const wait = parseWait(ctx.query.wait, maxWaitS, defaultWaitS);
-    const rows = await queues.pop(queue, consumer, { waitMs: wait * 1000, signal: requestSignal(ctx) });
+    const rows = queues.popReady(queue, consumer) ?? await queues.pop(queue, consumer, { waitMs: wait * 1000, signal: requestSignal(ctx) });
     ctx.set('Cache-Control', 'no-store');
     if (!rows.length) { ctx.status = 204; return; }
     ctx.type = 'application/json';

@@ -12,6 +12,11 @@ export class KeyedSerial {
     return result;
   }
 
+  /** True while a job of `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Resolves when every job given so far has settled. */
   async drain(): Promise<void> {
     while (this.tails.size) await Promise.all([...this.tails.values()]);

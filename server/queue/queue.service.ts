@@ -7,7 +7,10 @@
  *   serialized here, so their ids grow in the order they are committed and a
  *   cursor never passes a message of this hub that is not yet visible.
  * - A queue longer than `maxLength` loses its oldest messages (counted per queue),
- *   right after the push that overfilled it, off that push's answer.
+ *   right after the push that overfilled it, off that push's answer (one hub: in
+ *   memory at once, in the database with the next cursor write, `queue.memory.ts`).
+ * - With the store in memory, a pop whose messages are already there is answered
+ *   without waiting (`popReady`).
  * - A sweep expires messages, trims queues (several hubs can overfill one
  *   together), writes when consumers were seen and forgets those unseen for
  *   `forgetAfterMs`.
@@ -86,6 +89,11 @@ export class QueueService {
    */
   pop(queue: string, consumer: string, o: { waitMs: number; limit?: number; signal?: GiveUp }): Promise<StoredMessage[]> {
     return this.delivery.pop(queue, consumer, o);
+  }
+
+  /** Without waiting: `consumer`'s next messages if they are at hand, else null (then `pop`). See `QueueDelivery.popReady`. */
+  popReady(queue: string, consumer: string, limit?: number): StoredMessage[] | null {
+    return this.delivery.popReady(queue, consumer, limit);
   }
 
   /** Move `consumer`'s cursor to the current end of `queue`: its pending messages are skipped. */

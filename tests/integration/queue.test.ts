@@ -92,9 +92,11 @@ const waiting = async (q: QueueService) => (await q.metrics.waiting.get()).value
  */
 function queueSuite(name: string, kind: DbKind, opts: Partial<QueueOptions> = {}, messenger: { enabled?: boolean; waitMs?: number } = {}) {
   const ctx = { a: undefined as unknown as QueueApp, setupError: null as unknown };
-  const s = suite(`${name} (${kind}${mode.exclusive ? ', one hub: in memory' : ''})`, ctx);
+  // Taken now: the suites run after the loop that sets the mode has ended.
+  const exclusive = mode.exclusive;
+  const s = suite(`${name} (${kind}${exclusive ? ', one hub: in memory' : ''})`, ctx);
   s.before(async (c) => {
-    try { c.a = await startQueueApp(await createTestDb(kind), opts, messenger); } catch (err) { c.setupError = err; }
+    try { c.a = await startQueueApp(await createTestDb(kind), { exclusive, ...opts }, messenger); } catch (err) { c.setupError = err; }
   });
   s.before.each((c) => { if (c.setupError) throw c.setupError; });
   s.after(async (c) => { if (c.a) { await c.a.close(); await c.a.db.drop(); } });
@@ -284,14 +286,14 @@ for (const [kind, exclusive] of [['sqlite', true], ['sqlite', false], ['mysql', 
   durable('should keep messages and cursors when the hub is closed and opened again on the same database', async () => {
     const db = await createTestDb(kind);
     try {
-      let a = await startQueueApp(db);
+      let a = await startQueueApp(db, { exclusive });
       await pop(a.admin, 'keep', 'd');
       await push(a.admin, 'keep', 'm1');
       assert.equal(bodies(await pop(a.admin, 'keep', 'd')), ['m1']);
       await push(a.admin, 'keep', 'm2');
       await push(a.admin, 'keep', 'm3');
       await a.close();
-      a = await startQueueApp(db);
+      a = await startQueueApp(db, { exclusive });
       try {
         assert.equal(bodies(await pop(a.admin, 'keep', 'd')), ['m2', 'm3'], 'the cursor and the messages survived');
         assert.is((await pop(a.admin, 'keep', 'new')).status, 204, 'a new id starts at the end');
@@ -304,6 +306,42 @@ for (const [kind, exclusive] of [['sqlite', true], ['sqlite', false], ['mysql', 
       await db.drop();
     }
   });
+
+  if (exclusive) {
+    durable('should drop and count once the messages a hub dropped in memory but died before deleting', async () => {
+      const db = await createTestDb(kind);
+      try {
+        // A writes its cursors and drops only when it stops: it "dies" holding two drops.
+        const a = await startQueueApp(db, { exclusive: true, maxLength: 3, cursorFlushMs: 60_000 });
+        let b: QueueApp | null = null;
+        try {
+          await pop(a.admin, 'cut', 'd');
+          for (let i = 1; i <= 5; i++) await push(a.admin, 'cut', i);
+          await until(async () => (await a.queues.stats('cut')).dropped === 2, 2000, 'two drops in memory');
+          assert.equal(bodies(await pop(a.admin, 'cut', 'd')), [3, 4, 5], 'the dropped are never delivered');
+          // The next hub on the database finds all five and drops the oldest three (two of them again) at its first push.
+          b = await startQueueApp(db, { exclusive: true, maxLength: 3, cursorFlushMs: 20 });
+          await push(b.admin, 'cut', 6);
+          await until(async () => (await b!.queues.stats('cut')).dropped === 3, 2000, 'three drops');
+          await sleep(60);
+          const s = (await b.admin.get('/api/queues/cut')).body;
+          assert.equal([s.messages, s.dropped], [3, 3]);
+        } finally {
+          await a.close(); // its late write of the two drops deletes nothing and counts nothing
+          await b?.close();
+        }
+        const c = await startQueueApp(db, { exclusive: true, maxLength: 3 });
+        try {
+          const s = (await c.admin.get('/api/queues/cut')).body;
+          assert.equal([s.messages, s.dropped], [3, 3], 'each message counted once');
+        } finally {
+          await c.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
 
   durable.run();
 
