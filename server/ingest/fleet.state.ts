@@ -112,17 +112,18 @@ export class FleetState {
   applyPeer(id: number, lastSeenAt: number | null, agents: number, points: LivePoint[], state?: PeerState): void {
     const rt = this.hosts.get(id);
     if (!rt) return;
-    if (state) {
-      rt.hostname = state.hostname; rt.cpus = state.cpus; rt.agentVersion = state.agentVersion; rt.disks = state.disks;
-      if (state.actions) rt.actions = state.actions.map((a) => ({ name: a.name, description: a.description, accounts: a.accounts ? new Set(a.accounts) : null }));
-      if (state.latest && (!rt.latest || state.latest.t > rt.latest.t)) rt.latest = state.latest;
-    }
+    // The points first: the state's `latest` is usually the last of them, and must not hide them from the ring.
     const fresh: LivePoint[] = [];
     for (const p of points) {
       if (rt.latest && p.t <= rt.latest.t) continue;
       rt.latest = p;
       rt.ring.push(p);
       fresh.push(p);
+    }
+    if (state) {
+      rt.hostname = state.hostname; rt.cpus = state.cpus; rt.agentVersion = state.agentVersion; rt.disks = state.disks;
+      if (state.actions) rt.actions = state.actions.map((a) => ({ name: a.name, description: a.description, accounts: a.accounts ? new Set(a.accounts) : null }));
+      if (state.latest && (!rt.latest || state.latest.t > rt.latest.t)) rt.latest = state.latest;
     }
     rt.lastSeenAt = lastSeenAt;
     rt.agents = agents;

@@ -368,6 +368,16 @@ peer('should take the state when sent, but never an older latest', () => {
   assert.is(rt.agents, 0);
 });
 
+peer('should keep the points of a batch whose state carries the last of them as latest', () => {
+  const { fleet, rt, changes } = setup();
+  const pts = [point(T0), point(T0 + 1000), point(T0 + 2000)];
+  fleet.applyPeer(1, T0 + 2000, 1, pts, { latest: pts[2], disks: [disk('/')], hostname: 'web-01', cpus: 2, agentVersion: '1.0.0', actions: [{ name: 'restart-services', description: null, accounts: ['alice'] }] });
+  assert.equal(rt.ring.toArray().map((p) => p.t), [T0, T0 + 1000, T0 + 2000]);
+  assert.equal(changes.map(([, p]) => p!.map((x) => x.t)), [[T0, T0 + 1000, T0 + 2000]]);
+  assert.is(rt.latest!.t, T0 + 2000);
+  assert.equal(rt.actions, [{ name: 'restart-services', description: null, accounts: new Set(['alice']) }]);
+});
+
 peer('should ignore a host it does not know', () => {
   const { fleet, changes } = setup();
   fleet.applyPeer(2, T0, 1, [point(T0)]);
