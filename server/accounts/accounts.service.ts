@@ -55,11 +55,8 @@ export class AccountsService {
     const perHost = new Map<number, number>();
     await scanTable<{ id: unknown; host_id: unknown; name: unknown }>(this.knex(), this.dialect, 'accounts', ['host_id', 'name'], ['id'], (rows) => {
       for (const r of rows) {
-        const id = Number(r.id), hostId = Number(r.host_id);
-        this.byKey.set(this.key(hostId, String(r.name)), id);
-        let ids = this.byHost.get(hostId);
-        if (!ids) this.byHost.set(hostId, (ids = new Set()));
-        ids.add(id);
+        const hostId = Number(r.host_id);
+        this.addToIndex(Number(r.id), hostId, String(r.name));
         perHost.set(hostId, (perHost.get(hostId) ?? 0) + 1);
       }
     });
@@ -83,13 +80,17 @@ export class AccountsService {
   /** A new account: `local` when created on this hub (several hubs pass it on through `onCreated`). */
   index(a: Pick<Account, 'id' | 'hostId' | 'name'>, local = true): void {
     if (this.byKey.get(this.key(a.hostId, a.name)) === a.id) return;
-    this.byKey.set(this.key(a.hostId, a.name), a.id);
-    let ids = this.byHost.get(a.hostId);
-    if (!ids) this.byHost.set(a.hostId, (ids = new Set()));
-    ids.add(a.id);
+    this.addToIndex(a.id, a.hostId, a.name);
     const rt = this.fleet.hosts.get(a.hostId);
     if (rt) { rt.accounts++; this.fleet.upsertHost(rt); }
     if (local) for (const l of this.createdListeners) l({ id: a.id, hostId: a.hostId, name: a.name });
+  }
+
+  private addToIndex(id: number, hostId: number, name: string): void {
+    this.byKey.set(this.key(hostId, name), id);
+    let ids = this.byHost.get(hostId);
+    if (!ids) this.byHost.set(hostId, (ids = new Set()));
+    ids.add(id);
   }
 
   private createdListeners: ((a: Pick<Account, 'id' | 'hostId' | 'name'>) => void)[] = [];

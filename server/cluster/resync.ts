@@ -26,9 +26,10 @@ export async function endInvalidConnections(p: ResyncParts): Promise<number> {
     const valid = d.kiosk ? kiosks.has(d.kiosk.id) : typeof d.sessionId === 'string' && sessions.has(d.sessionId);
     if (!valid) { s.disconnect(true); ended++; }
   }
-  for (const { hostId, tokenHash } of [...p.agents.connections()]) {
-    const host = await p.hosts.byTokenHash(tokenHash);
-    if (host?.id !== hostId) { p.agents.disconnectHost(hostId, true); ended++; }
+  const agents = [...p.agents.connections()];
+  const current = await p.hosts.tokenHashesOf(agents.map((a) => a.hostId));
+  for (const { hostId, tokenHash } of agents) {
+    if (current.get(hostId) !== tokenHash) { p.agents.disconnectHost(hostId, true); ended++; }
   }
   return ended;
 }

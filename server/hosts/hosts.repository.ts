@@ -13,6 +13,12 @@ export class HostsRepository {
     return this.em().findOne(HostSchema, { tokenHash });
   }
 
+  /** The token hash of each of these hosts that still exists (one query). */
+  async tokenHashesOf(ids: number[]): Promise<Map<number, string>> {
+    const rows = ids.length ? await this.em().find(HostSchema, { id: { $in: ids } }, { fields: ['id', 'tokenHash'] as never }) : [];
+    return new Map(rows.map((h) => [h.id, h.tokenHash]));
+  }
+
   byId(id: number): Promise<Host | null> { return this.em().findOne(HostSchema, { id }); }
 
   async nameTaken(name: string): Promise<boolean> { return (await this.em().count(HostSchema, { name })) > 0; }

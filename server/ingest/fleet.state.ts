@@ -4,7 +4,7 @@
  * Ingest writes it; live fan-out and REST read it. Loaded from the database at start.
  */
 import { ClockSkew } from './clock-skew.js';
-import type { Disk, Hello, HostSummary, LivePoint, Sample } from '../../protocol/index.js';
+import type { Disk, Hello, HostState, HostSummary, LivePoint, Sample } from '../../protocol/index.js';
 import { PointRing } from './ring.js';
 
 /** 15 minutes of 1 s samples. */
@@ -35,7 +35,7 @@ export interface HostRuntime {
 type Listener = (hostId: number, points: LivePoint[] | null) => void;
 
 /** A host's descriptive state as another hub sends it. */
-export type PeerState = Pick<HostRuntime, 'latest' | 'disks' | 'hostname' | 'cpus' | 'agentVersion'> & { actions?: { name: string; description: string | null; accounts: string[] | null }[] };
+export type PeerState = Omit<HostState, 'id' | 'actions'> & Partial<Pick<HostState, 'actions'>>;
 
 export class FleetState {
   readonly hosts = new Map<number, HostRuntime>();
