@@ -21,7 +21,7 @@ import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { childProcess } from './child-process.js';
 import { silentLogger, type AgentLogger } from './log.js';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { actionRequestSchema, type ActionReply, type Hello } from '../protocol/index.js';
 import type { KnownAccount } from './account-directory.js';
 import { OutputTail } from './output-tail.js';
@@ -32,33 +32,33 @@ export const ACTION_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** The schema of one action of the config file (built anew on each call, like serviceCheckSchemas()). */
 export function actionSchema() {
-  return z.object({
+  const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+  return z.strictObject({
     /** The program (an absolute path) and its fixed arguments; run without a shell. */
-    command: z.array(z.string().min(1).max(4096).refine((a) => !a.includes('\0'), 'no NUL characters'))
-      .min(1).max(64)
-      .refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path'),
+    command: z.array(z.string().check(z.minLength(1), z.maxLength(4096), z.refine((a) => !a.includes('\0'), 'no NUL characters')))
+      .check(z.minLength(1), z.maxLength(64), z.refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path')),
     /** Killed (SIGTERM to its process group) after this long, ms. Default 60000. */
-    timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    timeoutMs: z._default(int(100, 3_600_000), 60_000),
     /** Time between SIGTERM and SIGKILL, ms. Default 5000. */
-    killGraceMs: z.number().int().min(0).max(60_000).default(5000),
+    killGraceMs: z._default(int(0, 60_000), 5000),
     /**
      * Who runs it: "account" (default) as the account's uid and gid, which needs
      * the agent to hold CAP_SETUID and CAP_SETGID; "agent" as the agent's own
      * user (for commands that do their own privilege handling, and for tests).
      */
-    runAs: z.enum(['account', 'agent']).default('account'),
+    runAs: z._default(z.enum(['account', 'agent']), 'account'),
     /** Accounts the action is offered for; absent: every account of the agent. */
-    accounts: z.array(z.string().regex(ACCOUNT_NAME_RE, 'a unix user name')).min(1).max(100_000).optional(),
+    accounts: z.optional(z.array(z.string().check(z.regex(ACCOUNT_NAME_RE, 'a unix user name'))).check(z.minLength(1), z.maxLength(100_000))),
     /** Shown to the customer next to the button, e.g. "Restart rtorrent and the web UI". */
-    description: z.string().min(1).max(200).optional(),
-  }).strict();
+    description: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  });
 }
 export type ActionConfig = z.infer<ReturnType<typeof actionSchema>>;
 
 /** The `actions` map of the config file: action name → action (at most 100, as `hello` can list). */
 export function actionsSchema() {
-  return z.record(z.string().regex(ACTION_NAME_RE, 'an action name (a-z, 0-9, _ and -)'), actionSchema())
-    .refine((m) => Object.keys(m).length <= 100, 'at most 100 actions');
+  return z.record(z.string().check(z.regex(ACTION_NAME_RE, 'an action name (a-z, 0-9, _ and -)')), actionSchema())
+    .check(z.refine((m) => Object.keys(m).length <= 100, 'at most 100 actions'));
 }
 export type ActionsConfig = z.infer<ReturnType<typeof actionsSchema>>;
 

@@ -10,7 +10,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { quotaSchema, sampleSchema, servicesSchema, STREAMS, type Stream } from '../protocol/index.js';
 
 export const STATE_FILE = 'state.json';
@@ -28,13 +28,14 @@ export interface StreamState {
   lastSeq: number;
 }
 
+const count = z.int().check(z.nonnegative());
 const streamStateSchema = z.object({
-  head: z.object({ seg: z.number().int().nonnegative(), offset: z.number().int().nonnegative() }),
-  lastSeq: z.number().int().nonnegative(),
+  head: z.object({ seg: count, offset: count }),
+  lastSeq: count,
 });
 const stateSchema = z.object({
   v: z.literal(1),
-  streams: z.object(Object.fromEntries(STREAMS.map((s) => [s, streamStateSchema.optional()])) as Record<Stream, z.ZodOptional<typeof streamStateSchema>>),
+  streams: z.object(Object.fromEntries(STREAMS.map((s) => [s, z.optional(streamStateSchema)])) as Record<Stream, z.ZodMiniOptional<typeof streamStateSchema>>),
 });
 export type SpoolState = Record<Stream, StreamState>;
 
@@ -88,7 +89,7 @@ export function listSegments(streamDir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-const itemSchemas: Record<Stream, z.ZodType<{ seq: number }>> = { samples: sampleSchema, quota: quotaSchema, services: servicesSchema };
+const itemSchemas: Record<Stream, z.ZodMiniType<{ seq: number }>> = { samples: sampleSchema, quota: quotaSchema, services: servicesSchema };
 
 /** One item found in a segment: its seq, where its line starts and how long it is (newline included), bytes. */
 export interface LoadedItem { seq: number; offset: number; bytes: number }

@@ -3,7 +3,7 @@
  * puts them in its `services` list and the checks take their options from
  * here, so there is one definition of every field.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** A unix user name as the hub accepts it (see POST /api/accounts). */
 export const ACCOUNT_NAME_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
@@ -19,63 +19,65 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 2000;
  * The schemas of the checks, one per kind, and of one check of any kind
  * (`serviceCheck`), built anew on every call: the config is validated once at
  * start, and schemas kept in module constants would stay in memory for the
- * agent's whole life (a zod schema is ~2 KB of heap; the config's are ~350).
+ * agent's whole life.
  */
 export function serviceCheckSchemas() {
+  const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+  const accountName = z.string().check(z.regex(ACCOUNT_NAME_RE, 'a unix user name (lower-case letters, digits, _ and -, at most 32)'));
   const common = {
     /** Name shown on the dashboard, unique in the config, e.g. "ssh" or "alice:rtorrent". */
-    name: z.string().min(1).max(128),
+    name: z.string().check(z.minLength(1), z.maxLength(128)),
     /** Account the service belongs to: its customers see it, and a refresh of that account runs it. */
-    account: z.string().regex(ACCOUNT_NAME_RE, 'a unix user name (lower-case letters, digits, _ and -, at most 32)').optional(),
+    account: z.optional(accountName),
     /** How often the check runs, ms. Default 10000. */
-    intervalMs: z.number().int().min(1000).max(86_400_000).default(DEFAULT_CHECK_INTERVAL_MS),
+    intervalMs: z._default(int(1000, 86_400_000), DEFAULT_CHECK_INTERVAL_MS),
     /** The check gives up after this long, ms. Default 2000. */
-    timeoutMs: z.number().int().min(50).max(60_000).default(DEFAULT_CHECK_TIMEOUT_MS),
+    timeoutMs: z._default(int(50, 60_000), DEFAULT_CHECK_TIMEOUT_MS),
   };
 
   /** A TCP port accepting connections. */
-  const tcp = z.object({
+  const tcp = z.strictObject({
     ...common,
     kind: z.literal('tcp'),
     /** Host name or address. Default "127.0.0.1". */
-    host: z.string().min(1).max(255).default('127.0.0.1'),
+    host: z._default(z.string().check(z.minLength(1), z.maxLength(255)), '127.0.0.1'),
     /** TCP port, 1–65535. */
-    port: z.number().int().min(1).max(65_535),
-  }).strict();
+    port: int(1, 65_535),
+  });
 
   /** An HTTP(S) URL answering with an expected status. */
-  const http = z.object({
+  const http = z.strictObject({
     ...common,
     kind: z.literal('http'),
     /** http:// or https:// URL. */
-    url: z.string().max(2000).refine((u) => { try { return /^https?:$/.test(new URL(u).protocol); } catch { return false; } }, 'an http:// or https:// URL'),
+    url: z.string().check(z.maxLength(2000), z.refine((u) => { try { return /^https?:$/.test(new URL(u).protocol); } catch { return false; } }, 'an http:// or https:// URL')),
     /** Request method. Default "GET" (the body is not read). */
-    method: z.enum(['GET', 'HEAD']).default('GET'),
+    method: z._default(z.enum(['GET', 'HEAD']), 'GET'),
     /** Status codes that count as up. Default: any 2xx or 3xx. */
-    expectStatus: z.array(z.number().int().min(100).max(599)).min(1).max(20).optional(),
+    expectStatus: z.optional(z.array(int(100, 599)).check(z.minLength(1), z.maxLength(20))),
     /** Redirects followed before the status is judged, 0–10. Default 0: a redirect is the answer. */
-    followRedirects: z.number().int().min(0).max(10).default(0),
+    followRedirects: z._default(int(0, 10), 0),
     /** Verify the TLS certificate of an https URL. Default true. */
-    tlsVerify: z.boolean().default(true),
-  }).strict();
+    tlsVerify: z._default(z.boolean(), true),
+  });
 
   /** A process of a given name running as a given account. */
-  const process = z.object({
+  const process = z.strictObject({
     ...common,
     kind: z.literal('process'),
     /** Unix user the process must run as (real or effective uid). */
-    account: common.account.unwrap(),
+    account: accountName,
     /** Process name: the kernel's comm (first 15 bytes) or the last part of argv[0], e.g. "rtorrent". */
-    process: z.string().regex(PROCESS_NAME_RE, 'a process name without "/"'),
-  }).strict();
+    process: z.string().check(z.regex(PROCESS_NAME_RE, 'a process name without "/"')),
+  });
 
   /** A systemd unit active (`systemctl is-active`). */
-  const systemd = z.object({
+  const systemd = z.strictObject({
     ...common,
     kind: z.literal('systemd'),
     /** Unit name, e.g. "nginx.service"; letters, digits and : _ . @ - only. */
-    unit: z.string().regex(UNIT_NAME_RE, 'a systemd unit name (letters, digits, ":", "_", ".", "@", "-"; not starting with "-")'),
-  }).strict();
+    unit: z.string().check(z.regex(UNIT_NAME_RE, 'a systemd unit name (letters, digits, ":", "_", ".", "@", "-"; not starting with "-")')),
+  });
 
   return { tcp, http, process, systemd, serviceCheck: z.discriminatedUnion('kind', [tcp, http, process, systemd]) };
 }

@@ -17,7 +17,7 @@ const createSchema = z.object({
   name: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, 'a unix user name (lower-case letters, digits, _ and -)'),
   ownerId: z.number().int().positive(),
   planId: z.number().int().positive(),
-  mount: text(255, 1).pipe(z.string().startsWith('/')).optional(),
+  mount: z.optional(z.pipe(text(255, 1), z.string().startsWith('/'))),
 }).strict();
 
 /** How long a refresh waits for the agent, ms. */

@@ -12,7 +12,7 @@ import { userDto } from './session.routes.js';
 const userSchema = z.object({
   email: z.string().email().max(254).refine(isSafeText, 'must not contain control characters'),
   password: z.string().min(8).max(1024),
-  name: text(120, 1).optional(),
+  name: z.optional(text(120, 1)),
   role: z.enum(['admin', 'customer']).default('customer'),
 }).strict();
 

@@ -5,7 +5,7 @@
  * agent only, and counted. Acks are cumulative (`ack` with the durable watermark).
  */
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { ZodType } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import {
   agentAuthSchema, helloSchema, quotaSchema, samplesSchema, servicesSchema, spoolDroppedSchema, MAX_MESSAGE_BYTES, SUPPORTED_PROTOCOLS,
   type AgentToHubEvents, type HubToAgentEvents, type RejectMessage, type Stream,
@@ -131,7 +131,7 @@ export class AgentGateway {
     });
 
     const reject = (m: RejectMessage) => { this.metrics.rejected.inc({ reason: m.reason }); socket.emit('reject', m); };
-    const guard = <T>(event: string, schema: ZodType<T>, raw: unknown, stream?: Stream): T | null => {
+    const guard = <T>(event: string, schema: ZodMiniType<T>, raw: unknown, stream?: Stream): T | null => {
       this.metrics.messages.inc({ event });
       if (!socket.connected) return null;
       if (!socket.data.bucket.take()) {

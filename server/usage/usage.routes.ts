@@ -18,7 +18,7 @@ export const USAGE_MAX_LIMIT = 5000;
 
 const querySchema = z.object({
   host: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a host id').transform(Number).optional(),
-  account: text(64, 1).optional(),
+  account: z.optional(text(64, 1)),
   after: z.string().min(1).max(400).optional(),
   limit: z.string().regex(/^[0-9]{1,6}$/, 'a whole number').transform(Number)
     .pipe(z.number().int().min(0).max(USAGE_MAX_LIMIT)).optional(),

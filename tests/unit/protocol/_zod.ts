@@ -1,13 +1,16 @@
 import * as assert from 'uvu/assert';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+
+/** A schema of either zod API (the agent's messages use zod/mini, the hub's the chained one). */
+type Schema = z.core.$ZodType;
 
 /**
  * The field paths a schema refuses `input` at, dotted ("samples.0.cpuPct"), without duplicates.
  * An unknown key of a strict object is reported at the key's own path, so `{ extra: 1 }` gives "extra".
  * Fails the test if the input is accepted.
  */
-export function refusedAt(schema: z.ZodType, input: unknown): string[] {
-  const r = schema.safeParse(input);
+export function refusedAt(schema: Schema, input: unknown): string[] {
+  const r = z.safeParse(schema, input);
   if (r.success) assert.unreachable(`should refuse ${JSON.stringify(input)?.slice(0, 200)}`);
   const paths = r.error!.issues.flatMap((i) => {
     const base = i.path.map(String);
@@ -17,8 +20,8 @@ export function refusedAt(schema: z.ZodType, input: unknown): string[] {
 }
 
 /** Asserts the schema accepts `input` and returns the parsed value. */
-export function accepted<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const r = schema.safeParse(input);
+export function accepted<S extends Schema>(schema: S, input: unknown): z.infer<S> {
+  const r = z.safeParse(schema, input);
   if (!r.success) assert.unreachable(`should accept, got ${JSON.stringify(r.error.issues)}`);
   return r.data as z.infer<S>;
 }
