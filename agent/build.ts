@@ -1,6 +1,6 @@
 /**
  * The single-file agent: `tsx agent/build.ts` bundles agent/cli.ts with
- * socket.io-client, zod and pino into `dist/agent/rackpulse-agent.mjs`,
+ * socket.io-client, zod/mini and pino into `dist/agent/rackpulse-agent.mjs`,
  * which runs with nothing but `node` (>= 20):
  *
  *   node dist/agent/rackpulse-agent.mjs --once
@@ -12,6 +12,9 @@
  * runs, so the bundle is minified (whitespace and syntax; names stay, for
  * readable stack traces) and zod's error messages in ~40 languages are left
  * out (only English is used): 1.3 MB of source became ~0.5 MB, ~4 MB less RSS.
+ * The agent's schemas (its config, and protocol's agent messages) use zod's
+ * functional API, zod/mini; the chained API would add ~4 MB of RSS by itself,
+ * so the build fails if anything brings it into the bundle.
  * The V8 flags the agent runs with are in AGENT_NODE_FLAGS (shebang, and the
  * systemd unit's ExecStart).
  */
@@ -90,7 +93,8 @@ const unusedModules: Plugin = {
  * protocol/ only declares schemas and types, and the agent uses a few of its
  * modules: marked free of side effects, the modules whose exports the agent
  * never uses (the dashboard's live, alerts and kiosk schemas) are left out of
- * the bundle instead of having their zod schemas built at start and kept.
+ * the bundle instead of having their zod schemas built at start and kept; with
+ * them goes zod's chained API, which those modules are written with.
  */
 const protocolWithoutSideEffects: Plugin = {
   name: 'protocol-without-side-effects',
@@ -104,8 +108,9 @@ const protocolWithoutSideEffects: Plugin = {
   },
 };
 
-await build({
+const result = await build({
   entryPoints: [`${root}agent/cli.ts`],
+  metafile: true,
   outfile,
   bundle: true,
   platform: 'node',
@@ -129,6 +134,13 @@ await build({
   },
   logLevel: 'warning',
 });
+// What ended up in the output (a module whose code was all left out is still among the inputs).
+const bundled = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
+const chained = bundled.filter((f) => /[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(f));
+if (chained.length) {
+  throw new Error(`zod's chained API got into the agent's bundle (${chained.length} files, e.g. ${chained[0]}): ` +
+    "the agent's schemas must import from 'zod/mini' (see protocol/agent.schema.ts)");
+}
 chmodSync(outfile, 0o755);
 console.log(`built ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB)`);
 
