@@ -25,22 +25,21 @@ import * as z from 'zod/mini';
 import { actionRequestSchema, type ActionReply, type Hello } from '../protocol/index.js';
 import type { KnownAccount } from './account-directory.js';
 import { OutputTail } from './output-tail.js';
-import { ACCOUNT_NAME_RE } from './services/spec.js';
+import { ACCOUNT_NAME_RE, intIn } from './services/spec.js';
 
 /** Action names, as the protocol's actionRequestSchema allows them. */
 export const ACTION_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** The schema of one action of the config file (built anew on each call, like serviceCheckSchemas()). */
 export function actionSchema() {
-  const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
   return z.strictObject({
     /** The program (an absolute path) and its fixed arguments; run without a shell. */
     command: z.array(z.string().check(z.minLength(1), z.maxLength(4096), z.refine((a) => !a.includes('\0'), 'no NUL characters')))
       .check(z.minLength(1), z.maxLength(64), z.refine((c) => c.length === 0 || c[0].startsWith('/'), 'command[0] must be an absolute path')),
     /** Killed (SIGTERM to its process group) after this long, ms. Default 60000. */
-    timeoutMs: z._default(int(100, 3_600_000), 60_000),
+    timeoutMs: z._default(intIn(100, 3_600_000), 60_000),
     /** Time between SIGTERM and SIGKILL, ms. Default 5000. */
-    killGraceMs: z._default(int(0, 60_000), 5000),
+    killGraceMs: z._default(intIn(0, 60_000), 5000),
     /**
      * Who runs it: "account" (default) as the account's uid and gid, which needs
      * the agent to hold CAP_SETUID and CAP_SETGID; "agent" as the agent's own

@@ -14,7 +14,7 @@ import { actionsSchema } from './actions.js';
 import { DISK_SPOOL_DEFAULTS } from './disk-spool.js';
 import { LOG_LEVELS } from './log.js';
 import { DEFAULT_SERVICES_CONCURRENCY, DEFAULT_SERVICES_HEARTBEAT_MS } from './services/scheduler.js';
-import { ACCOUNT_NAME_RE, serviceCheckSchemas } from './services/spec.js';
+import { ACCOUNT_NAME_RE, intIn, serviceCheckSchemas } from './services/spec.js';
 
 // zod/mini loads no messages of its own: the agent's errors (a bad config field, a
 // refused hub message) are in English, as the hub's are (zod's chained API sets this).
@@ -30,7 +30,6 @@ export const DEFAULT_SPOOL_DIR = '/var/lib/rackpulse-agent';
  * (`zod/mini`), as the agent's messages are (see protocol/agent.schema.ts).
  */
 export function configSchema() {
-  const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
   const hubUrl = z.string().check(z.maxLength(2000), z.refine((u) => {
     try { return /^(https?|wss?):$/.test(new URL(u).protocol); } catch { return false; }
   }, 'an http(s) URL, e.g. "https://hub.example.net"'));
@@ -42,24 +41,24 @@ export function configSchema() {
     /** Directory of the on-disk spool; created if missing. Default /var/lib/rackpulse-agent. */
     dir: z._default(path, DEFAULT_SPOOL_DIR),
     /** Items held per stream before the oldest are dropped. Default 7200 (two hours of 1 s samples). */
-    maxItems: z._default(int(100, 10_000_000), DISK_SPOOL_DEFAULTS.maxItems),
+    maxItems: z._default(intIn(100, 10_000_000), DISK_SPOOL_DEFAULTS.maxItems),
     /** Bytes of JSON held per stream before the oldest are dropped. Default 33554432 (32 MiB). */
-    maxBytes: z._default(int(64 * 1024, 16 * 1024 ** 3), DISK_SPOOL_DEFAULTS.maxBytes),
+    maxBytes: z._default(intIn(64 * 1024, 16 * 1024 ** 3), DISK_SPOOL_DEFAULTS.maxBytes),
     /** Size at which a segment file is closed and a new one begun, bytes. Default 1048576 (1 MiB). */
-    segmentBytes: z._default(int(4096, 256 * 1024 ** 2), DISK_SPOOL_DEFAULTS.segmentBytes),
+    segmentBytes: z._default(intIn(4096, 256 * 1024 ** 2), DISK_SPOOL_DEFAULTS.segmentBytes),
     /** An item the hub has not acknowledged this long after it was written is fdatasync'ed, ms (what a power loss may cost); 0 after every item. Default 1000. */
-    fsyncIntervalMs: z._default(int(0, 60_000), DISK_SPOOL_DEFAULTS.fsyncIntervalMs),
+    fsyncIntervalMs: z._default(intIn(0, 60_000), DISK_SPOOL_DEFAULTS.fsyncIntervalMs),
     /** After an ack the state file (where each stream's held items begin) is rewritten within this long, ms; after a crash, items acknowledged in the last this-long are resent (the hub ignores them). 0: at every ack. Default 10000. */
-    stateIntervalMs: z._default(int(0, 600_000), DISK_SPOOL_DEFAULTS.stateIntervalMs),
+    stateIntervalMs: z._default(intIn(0, 600_000), DISK_SPOOL_DEFAULTS.stateIntervalMs),
   });
 
   const accountsConfigSchema = z.strictObject({
     /** Report per-account figures (`quota` stream). Default true. */
     enabled: z._default(z.boolean(), true),
     /** Time between `quota` messages (a full snapshot of every account each time), ms. Default 10000. */
-    intervalMs: z._default(int(1000, 3_600_000), 10_000),
+    intervalMs: z._default(intIn(1000, 3_600_000), 10_000),
     /** Lowest uid that counts as an account. Default 1000. */
-    minUid: z._default(int(0, 4_294_967_294), 1000),
+    minUid: z._default(intIn(0, 4_294_967_294), 1000),
     /** User names that are accounts whatever their uid. */
     include: names,
     /** User names that are never accounts (wins over include). */
@@ -73,26 +72,26 @@ export function configSchema() {
      * changed are walked again, so after that first cycle the walk costs in proportion to what changes.
      * A refresh walks the one account at once. Where quotas are on, repquota costs far less and is current.
      */
-    walkBudgetPerTick: z._default(int(10, 1_000_000), 250),
+    walkBudgetPerTick: z._default(intIn(10, 1_000_000), 250),
     /**
      * The same while some walked home has not been measured once (after the agent starts, or when an
      * account appears), so first figures come sooner: 200 × 2,000 files in ~7 min at ~1 % of a core.
      * Default 1000; at most walkBudgetPerTick is never spent (the larger of the two applies).
      */
-    walkFirstBudgetPerTick: z._default(int(10, 1_000_000), 1000),
+    walkFirstBudgetPerTick: z._default(intIn(10, 1_000_000), 1000),
     /** Least time between two walks of one home, ms. Default 60000. */
-    walkPassGapMs: z._default(int(0, 86_400_000), 60_000),
+    walkPassGapMs: z._default(intIn(0, 86_400_000), 60_000),
     /**
      * Watch the directories of walked homes with inotify (one watch per directory) and walk again only
      * the homes where something changed; an unchanged home's figure is reported as current. Default true.
      */
     watchHomes: z._default(z.boolean(), true),
     /** Most inotify watches over all homes; homes beyond it are walked every walkPassGapMs. Default 8192 (the kernel's per-user limit on older kernels). */
-    maxWatches: z._default(int(0, 10_000_000), 8192),
+    maxWatches: z._default(intIn(0, 10_000_000), 8192),
     /** A watched home that did not change is still walked again after this long (what inotify cannot see: writes through hard links from outside, mmap), ms. Default 3600000. */
-    walkRecheckMs: z._default(int(60_000, 604_800_000), 3_600_000),
+    walkRecheckMs: z._default(intIn(60_000, 604_800_000), 3_600_000),
     /** How often repquota runs, ms. Default 60000. */
-    quotaIntervalMs: z._default(int(1000, 86_400_000), 60_000),
+    quotaIntervalMs: z._default(intIn(1000, 86_400_000), 60_000),
     /** Count only these devices of the quota report, e.g. ["/dev/sda2"]. Default: all. */
     quotaDevices: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(256))),
   });
@@ -103,7 +102,7 @@ export function configSchema() {
     /** Agent token from POST /api/hosts. Prefer RACKPULSE_TOKEN from a 0600 environment file; a config file holding it should be 0600 too. */
     token: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     /** Time between host samples, ms. Default 1000. */
-    intervalMs: z._default(int(10, 3_600_000), 1000),
+    intervalMs: z._default(intIn(10, 3_600_000), 1000),
     /** Root of the proc filesystem. Default "/proc". */
     procRoot: z._default(path, '/proc'),
     /** Directory holding passwd. Default "/etc". */
@@ -123,9 +122,9 @@ export function configSchema() {
       });
     })), []),
     /** Service checks running at once. Default 4. */
-    servicesConcurrency: z._default(int(1, 256), DEFAULT_SERVICES_CONCURRENCY),
+    servicesConcurrency: z._default(intIn(1, 256), DEFAULT_SERVICES_CONCURRENCY),
     /** A `services` message goes at least this often even without a change, ms. Default 30000. */
-    servicesHeartbeatMs: z._default(int(1000, 3_600_000), DEFAULT_SERVICES_HEARTBEAT_MS),
+    servicesHeartbeatMs: z._default(intIn(1000, 3_600_000), DEFAULT_SERVICES_HEARTBEAT_MS),
     /** Named actions the hub may ask to run for an account (see actions.ts). Default none. */
     actions: z._default(actionsSchema(), {}),
   });

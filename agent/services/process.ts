@@ -10,10 +10,9 @@
  * is forgotten, so a reused pid could only keep a stale owner if it were freed
  * and handed out again between two listings (a wrap of pid_max), or the
  * process changed its uid without exec: both for at most `ownerTtlMs`. A check
- * then reads `comm` only
- * for the processes of its account (once per listing, shared by the checks of
- * that account): on a host with a thousand processes of other users that is a
- * few reads instead of a thousand. `cmdline` is read only for a process of the
+ * then reads `comm` only for the processes of its account (once per listing,
+ * shared by the checks of that account): on a host with a thousand processes
+ * of other users that is a few reads instead of a thousand. `cmdline` is read only for a process of the
  * checked account whose comm is not the name (names longer than comm's 15
  * bytes, renamed programs). Reads are synchronous in batches, yielding to the
  * event loop between batches (procfs never waits on a disk).

@@ -12,6 +12,9 @@ export const UNIT_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9:_.@-]{0,254}$/;
 /** A process name as the kernel keeps it (comm) or as argv[0] ends: no '/', no NUL. */
 const PROCESS_NAME_RE = /^[^/\0]{1,255}$/;
 
+/** An integer from `min` to `max`: the config's schemas build one per field with it (config.ts, actions.ts too). */
+export const intIn = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+
 export const DEFAULT_CHECK_INTERVAL_MS = 10_000;
 export const DEFAULT_CHECK_TIMEOUT_MS = 2000;
 
@@ -22,7 +25,6 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 2000;
  * agent's whole life.
  */
 export function serviceCheckSchemas() {
-  const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
   const accountName = z.string().check(z.regex(ACCOUNT_NAME_RE, 'a unix user name (lower-case letters, digits, _ and -, at most 32)'));
   const common = {
     /** Name shown on the dashboard, unique in the config, e.g. "ssh" or "alice:rtorrent". */
@@ -30,9 +32,9 @@ export function serviceCheckSchemas() {
     /** Account the service belongs to: its customers see it, and a refresh of that account runs it. */
     account: z.optional(accountName),
     /** How often the check runs, ms. Default 10000. */
-    intervalMs: z._default(int(1000, 86_400_000), DEFAULT_CHECK_INTERVAL_MS),
+    intervalMs: z._default(intIn(1000, 86_400_000), DEFAULT_CHECK_INTERVAL_MS),
     /** The check gives up after this long, ms. Default 2000. */
-    timeoutMs: z._default(int(50, 60_000), DEFAULT_CHECK_TIMEOUT_MS),
+    timeoutMs: z._default(intIn(50, 60_000), DEFAULT_CHECK_TIMEOUT_MS),
   };
 
   /** A TCP port accepting connections. */
@@ -42,7 +44,7 @@ export function serviceCheckSchemas() {
     /** Host name or address. Default "127.0.0.1". */
     host: z._default(z.string().check(z.minLength(1), z.maxLength(255)), '127.0.0.1'),
     /** TCP port, 1–65535. */
-    port: int(1, 65_535),
+    port: intIn(1, 65_535),
   });
 
   /** An HTTP(S) URL answering with an expected status. */
@@ -54,9 +56,9 @@ export function serviceCheckSchemas() {
     /** Request method. Default "GET" (the body is not read). */
     method: z._default(z.enum(['GET', 'HEAD']), 'GET'),
     /** Status codes that count as up. Default: any 2xx or 3xx. */
-    expectStatus: z.optional(z.array(int(100, 599)).check(z.minLength(1), z.maxLength(20))),
+    expectStatus: z.optional(z.array(intIn(100, 599)).check(z.minLength(1), z.maxLength(20))),
     /** Redirects followed before the status is judged, 0–10. Default 0: a redirect is the answer. */
-    followRedirects: z._default(int(0, 10), 0),
+    followRedirects: z._default(intIn(0, 10), 0),
     /** Verify the TLS certificate of an https URL. Default true. */
     tlsVerify: z._default(z.boolean(), true),
   });
