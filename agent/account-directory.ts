@@ -1,9 +1,14 @@
 /**
  * Who the agent's accounts are, for the parts that act on a name from the
  * hub (actions, refresh) or from the config (process checks): /etc/passwd
- * read through the accounts collector's parser and selection rule, re-read
- * when older than `maxAgeMs`.
+ * read through the accounts collector's parser and selection rule. A reading
+ * older than `maxAgeMs` is checked with one stat(2) of the file and read again
+ * only if the file changed (its mtime, size or inode: useradd and vipw write a
+ * new file and rename it over the old one): parsing a passwd of a few hundred
+ * users every few seconds was a good share of the agent's idle work.
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { defaultHome, readPasswd, selectAccounts, type AccountSelection, type PasswdEntry } from './accounts/passwd.js';
 
 /** An account with everything needed to run a command as it. */
@@ -18,11 +23,17 @@ export interface KnownAccount {
 export interface AccountDirectoryOptions extends AccountSelection {
   /** Where passwd is, default "/etc". */
   etcRoot?: string;
-  /** Reuse a reading of passwd this long, ms. Default 5000. */
+  /** Reuse a reading of passwd this long without looking at the file, ms; then stat it, and read it again if it changed. Default 5000. */
   maxAgeMs?: number;
 }
 
-interface Snapshot { at: number; entries: Map<string, PasswdEntry>; selected: Set<string> }
+interface Snapshot {
+  at: number;
+  /** mtime, size and inode of the file read, or null if it could not be stat'ed (then it is read again each time). */
+  file: string | null;
+  entries: Map<string, PasswdEntry>;
+  selected: Set<string>;
+}
 
 export class AccountDirectory {
   readonly #opts: AccountDirectoryOptions;
@@ -52,17 +63,34 @@ export class AccountDirectory {
   }
 
   #load(): Promise<Snapshot> {
-    if (this.#snap && Date.now() - this.#snap.at < (this.#opts.maxAgeMs ?? 5000)) return Promise.resolve(this.#snap);
+    const snap = this.#snap;
+    if (snap && Date.now() - snap.at < (this.#opts.maxAgeMs ?? 5000)) return Promise.resolve(snap);
     this.#loading ??= (async () => {
+      const file = await this.#identity();
+      if (snap && file !== null && file === snap.file) {
+        snap.at = Date.now();
+        return snap;
+      }
       const r = await readPasswd(this.#opts.etcRoot);
       // An unreadable passwd knows no one: nothing runs, process checks are "unknown".
       const list = r.ok ? r.value.entries : [];
       const entries = new Map<string, PasswdEntry>();
       for (const e of list) if (!entries.has(e.name)) entries.set(e.name, e);
       const selected = new Set(selectAccounts(list, this.#opts).accounts.filter((a) => a.uid !== undefined).map((a) => a.name));
-      this.#snap = { at: Date.now(), entries, selected };
+      // A file stat'ed before the read: a change during the read is seen at the next check.
+      this.#snap = { at: Date.now(), file: r.ok ? file : null, entries, selected };
       return this.#snap;
     })().finally(() => { this.#loading = null; });
     return this.#loading;
+  }
+
+  /** What tells one version of passwd from another, or null if it cannot be stat'ed. */
+  async #identity(): Promise<string | null> {
+    try {
+      const s = await stat(join(this.#opts.etcRoot ?? '/etc', 'passwd'), { bigint: true });
+      return `${s.mtimeNs}:${s.size}:${s.ino}`;
+    } catch {
+      return null;
+    }
   }
 }
