@@ -222,4 +222,23 @@ collector('should not throw on garbage /proc files, a missing passwd or a missin
   assert.is(r.length, 4);
   assert.ok(r.every((x) => x.processes === 0));
 });
+collector('should leave out an account whose name the hub would refuse, say so, and report the others', async () => {
+  const etc = join(tmp.dir, 'etc-odd-names');
+  await mkdir(etc, { recursive: true });
+  const long = 'l'.repeat(65);
+  await writeFile(join(etc, 'passwd'), [
+    'alice:x:1001:1001::/home/alice:/bin/bash',
+    'bell\u0007:x:1002:1002::/home/bell:/bin/bash',
+    `${long}:x:1003:1003::/home/long:/bin/bash`,
+  ].join('\n') + '\n');
+  const c = new AccountsCollector({ procRoot: at('proc-t0'), etcRoot: etc, quota: 'walk', homeOf: (n) => homes[n] ?? join(tmp.dir, 'none', n) });
+  const q = await c.collect();
+  assert.equal(q.map((x) => x.account), ['alice']);
+  for (const x of q) assert.ok(accountQuotaSchema.safeParse(x).success, JSON.stringify(x));
+  const errors = c.stats().lastErrors;
+  assert.ok(errors.some((e) => e.startsWith('account "bell\\u0007" left out: the hub would refuse its name')), errors.join('\n'));
+  assert.ok(errors.some((e) => e.startsWith(`account "${long}" left out`) && /64/.test(e)), errors.join('\n'));
+  // The walk does not spend its budget on them either.
+  assert.equal(c.stats().accounts, 1);
+});
 collector.run();
