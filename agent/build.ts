@@ -90,6 +90,34 @@ const unusedModules: Plugin = {
 };
 
 /**
+ * Two Node built-ins that logging dependencies load at start and the agent
+ * does not need there. pino reads `isMainThread` from worker_threads (for
+ * asynchronous logging only; the agent logs synchronously, log.ts): pino runs
+ * on the agent's main thread, the only thread the agent has, so it gets
+ * `true`. sonic-boom's `assert` (called only in its fsync path) loads on its
+ * first call. Loaded at start, the two cost a `node` with the agent's flags
+ * ~0.9 MB of RSS (worker_threads brings Node's worker and message-port
+ * machinery with it).
+ */
+const lazyBuiltins: Plugin = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(worker_threads|assert)$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/](pino|sonic-boom)[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path.replace(/^node:/, ''), namespace: 'rp-lazy' };
+    });
+    b.onLoad({ filter: /^worker_threads$/, namespace: 'rp-lazy' }, () => ({
+      contents: 'exports.isMainThread = true;',
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^assert$/, namespace: 'rp-lazy' }, () => ({
+      contents: "module.exports = function assert(...args) { return require('node:assert')(...args); };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * protocol/ only declares schemas and types, and the agent uses a few of its
  * modules: marked free of side effects, the modules whose exports the agent
  * never uses (the dashboard's live, alerts and kiosk schemas) are left out of
@@ -119,7 +147,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: false,
-  plugins: [zodEnglishOnly, socketIoWithoutDebug, unusedModules, protocolWithoutSideEffects],
+  plugins: [zodEnglishOnly, socketIoWithoutDebug, unusedModules, lazyBuiltins, protocolWithoutSideEffects],
   legalComments: 'eof',
   // Optional native speed-ups of the ws package; without them it uses plain JS.
   external: ['bufferutil', 'utf-8-validate'],

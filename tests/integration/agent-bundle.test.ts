@@ -50,4 +50,20 @@ bundle('should leave zod\'s chained API out of the bundle', (c) => {
   assert.not.match(readFileSync(c.bundle, 'utf8'), /"ZodType"/);
 });
 
+bundle('should start without loading worker_threads or assert, which it does not use (each costs memory)', (c) => {
+  const file = join(c.dir, 'ok.json');
+  writeFileSync(file, JSON.stringify({ hub: 'http://127.0.0.1:9', token: 'x', spool: { dir: join(c.dir, 'spool') } }));
+  // Every module of the bundle is loaded before the config is checked; the list is printed at exit.
+  const probe = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nMODULES '+JSON.stringify(process.moduleLoadList)+'\\n'))`;
+  const r = spawnSync(process.execPath, ['--import', probe, c.bundle, '--check-config', '--config', file],
+    { cwd: '/', env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 30_000 });
+  assert.is(r.status, 0, r.stderr);
+  const line = r.stderr.split('\n').find((l) => l.startsWith('MODULES '));
+  assert.ok(line, r.stderr);
+  const loaded: string[] = JSON.parse(line.slice('MODULES '.length));
+  assert.ok(loaded.includes('NativeModule net'), 'the probe sees the modules the agent loads');
+  assert.not.ok(loaded.includes('NativeModule worker_threads'));
+  assert.not.ok(loaded.includes('NativeModule assert'));
+});
+
 bundle.run();
