@@ -211,24 +211,26 @@ export class ProcessScanner {
     }
     s.pids = names.length;
 
-    for (let i = 0; i < names.length; i += this.#batch) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
-      for (const name of names.slice(i, i + this.#batch)) this.#readPid(Number(name), uids, scanNo, at, windowStart);
+    // Index loops and Map.forEach, not for…of: the agent runs V8's interpreter only
+    // (deploy/rackpulse-agent.service), where every step of an iterator allocates.
+    for (let i = 0; i < names.length; i++) {
+      if (i > 0 && i % this.#batch === 0) await new Promise((r) => setImmediate(r));
+      this.#readPid(Number(names[i]), uids, scanNo, at, windowStart);
     }
 
     const byUid = new Map<number, UidUsage>();
-    for (const [pid, e] of this.#pids) if (e.seen !== scanNo) this.#forget(pid, e, scanNo);
-    for (const e of this.#pids.values()) {
-      if (e.counted !== scanNo || !uids.has(e.uid)) continue;
+    this.#pids.forEach((e, pid) => { if (e.seen !== scanNo) this.#forget(pid, e, scanNo); });
+    this.#pids.forEach((e) => {
+      if (e.counted !== scanNo || !uids.has(e.uid)) return;
       let u = byUid.get(e.uid);
       if (!u) byUid.set(e.uid, (u = { processes: 0, rssBytes: 0, ticks: 0 }));
       u.processes++;
       u.ticks += prev === null ? 0 : Math.max(0, e.delta);
-    }
-    for (const [uid, rss] of this.#rss) {
+    });
+    this.#rss.forEach((rss, uid) => {
       const u = byUid.get(uid);
       if (u) u.rssBytes = rss;
-    }
+    });
     this.#rss.clear();
 
     this.#prev = { at, uptime };

@@ -94,7 +94,8 @@ export class ProcessScanner {
 
   #withComm(pids: Listed[], pick: (p: Listed) => boolean): ProcEntry[] {
     const out: ProcEntry[] = [];
-    for (const p of pids) {
+    for (let i = 0; i < pids.length; i++) {
+      const p = pids[i];
       if (!pick(p)) continue;
       if (p.comm === undefined) {
         const comm = this.#read(`${p.pid}/comm`);
@@ -134,7 +135,8 @@ export class ProcessScanner {
         if (o.uid !== 0) pids.push({ pid, uid: o.uid });
       }
     }
-    for (const [pid, o] of this.#owners) if (o.listing !== listing) this.#owners.delete(pid);
+    // forEach, not for…of: under the agent's interpreter-only V8 every iterator step allocates.
+    this.#owners.forEach((o, pid) => { if (o.listing !== listing) this.#owners.delete(pid); });
     this.#last = { at, pids };
     return pids;
   }
