@@ -30,11 +30,16 @@ const outfile = process.argv.find((a) => a.startsWith('--outfile='))?.slice('--o
 
 /**
  * Node flags of the agent, the same as deploy/rackpulse-agent.service's ExecStart (whose comment
- * says what each saves; bench/agent.bench.ts runs the agent with the unit's): 1 MiB semi-spaces,
- * no compilers (V8's interpreter only), V8 favouring memory over speed; and one malloc arena
- * (the unit's Environment=MALLOC_ARENA_MAX=1), set by env in the shebang.
+ * says what each saves; bench/agent.bench.ts runs the agent with the unit's): V8's interpreter only
+ * (no machine code made at run time), 1 MiB semi-spaces that do not grow back, V8 favouring memory
+ * over speed, unused bytecode dropped at the next full collection, and the `gc` that
+ * agent/heap-trim.ts calls; and one malloc arena (the unit's Environment=MALLOC_ARENA_MAX=1), set by
+ * env in the shebang.
  */
-const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev', '--no-sparkplug', '--optimize-for-size'];
+const AGENT_NODE_FLAGS = [
+  '--jitless', '--no-expose-wasm', '--max-semi-space-size=1', '--semi-space-growth-factor=1', '--optimize-for-size',
+  '--bytecode-old-age=1', '--expose-gc',
+];
 const AGENT_ENV = ['MALLOC_ARENA_MAX=1'];
 
 /** zod's `locales` namespace with English only (the agent never switches locale). */

@@ -11,6 +11,7 @@ import { collectOnce, optionsFromConfig, runAgent } from './agent.js';
 import { parseCli, UsageError, USAGE } from './cli-args.js';
 import { ConfigError, maskConfig } from './config.js';
 import { SpoolDirError } from './disk-spool.js';
+import { startHeapTrim } from './heap-trim.js';
 import { createLogger } from './log.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -60,9 +61,13 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  // Runs only with node's --expose-gc, which the agent's own flags give (agent/heap-trim.ts).
+  const trim = startHeapTrim();
+  if (!trim) logger.info('node runs without --expose-gc: the agent leaves full collections to V8 (see deploy/rackpulse-agent.service)');
   return new Promise<number>((resolve) => {
     const shutdown = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'stopping');
+      logger.info({ signal, fullCollections: trim?.collections }, 'stopping');
+      trim?.stop();
       // A second signal while draining stops at once.
       process.once(signal, () => resolve(0));
       agent.stop({ drainMs: 2000 }).then(() => resolve(0), () => resolve(1));

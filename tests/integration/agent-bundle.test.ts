@@ -66,4 +66,42 @@ bundle('should start without loading worker_threads or assert, which it does not
   assert.not.ok(loaded.includes('NativeModule assert'));
 });
 
+/** The node flags and environment of deploy/rackpulse-agent.service's ExecStart= and Environment= lines. */
+function unitFlags(): { flags: string[]; env: Record<string, string> } {
+  const unit = readFileSync(join(root, 'deploy/rackpulse-agent.service'), 'utf8');
+  const words = /^ExecStart=(.*)$/m.exec(unit)![1].trim().split(/\s+/).slice(1);
+  const env = Object.fromEntries([...unit.matchAll(/^Environment=(\S+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+  return { flags: words.slice(0, words.findIndex((w) => !w.startsWith('--'))), env };
+}
+
+bundle('should carry the systemd unit\'s node flags and environment in its shebang', (c) => {
+  const { flags, env } = unitFlags();
+  const shebang = readFileSync(c.bundle, 'utf8').split('\n')[0];
+  assert.is(shebang, `#!/usr/bin/env -S ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} node ${flags.join(' ')}`);
+});
+
+bundle('should run with the unit\'s flags where memory may never be made executable (MemoryDenyWriteExecute=yes)', (c) => {
+  // The kernel's form of systemd's MemoryDenyWriteExecute (prctl PR_SET_MDWE, Linux 6.3), set by a
+  // wrapper that then becomes node; plain node dies there as soon as V8 compiles machine code.
+  const wrapper = join(c.dir, 'mdwe.py');
+  writeFileSync(wrapper, [
+    'import ctypes, os, sys',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN',
+    "    sys.exit('prctl(PR_SET_MDWE) refused (errno %d): this test needs Linux 6.3 or later' % ctypes.get_errno())",
+    'os.execv(sys.argv[1], sys.argv[1:])',
+  ].join('\n'));
+  const { flags, env } = unitFlags();
+  const under = (args: string[]) => spawnSync('python3', [wrapper, process.execPath, ...args],
+    { cwd: '/', env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const plain = under(['-e', 'for (let i = 0; i < 1e6; i++) JSON.stringify({ i })']);
+  assert.is(plain.error, undefined, 'python3 runs the wrapper');
+  assert.is.not(plain.status, 0, 'the wrapper does forbid executable memory');
+  assert.not.match(plain.stderr, /PR_SET_MDWE/);
+  const r = under([...flags, c.bundle, '--once']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, '', 'no warning at start');
+  assert.ok(JSON.parse(r.stdout).sample.memTotalBytes > 0);
+});
+
 bundle.run();
