@@ -43,42 +43,40 @@ dir('should know no one when passwd cannot be read', async () => {
   assert.is(await d.account('alice'), null);
   assert.is(await d.uidOf('alice'), null);
 });
-dir('should see a user added to passwd, or a passwd replaced by rename, at its next check', async () => {
+const ALICE = 'alice:x:1001:1001::/home/alice:/bin/bash\n';
+
+/** A directory of its own with a passwd holding alice, and a directory that looks at it at every call. */
+async function withPasswd(fn: (file: string, d: AccountDirectory) => Promise<void>): Promise<void> {
   const etc2 = mkdtempSync(join(tmpdir(), 'rackpulse-etc-'));
   try {
     const file = join(etc2, 'passwd');
-    writeFileSync(file, 'alice:x:1001:1001::/home/alice:/bin/bash\n');
+    writeFileSync(file, ALICE);
     const d = new AccountDirectory({ etcRoot: etc2, maxAgeMs: 0 });
     assert.is(await d.uidOf('alice'), 1001);
-    assert.is(await d.account('carol'), null);
-    writeFileSync(file, 'alice:x:1001:1001::/home/alice:/bin/bash\ncarol:x:1005:1005::/home/carol:/bin/bash\n');
-    assert.equal(await d.account('carol'), { name: 'carol', uid: 1005, gid: 1005, home: '/home/carol' });
-    // The same size and the same mtime, but a new file renamed over the old one (as useradd and vipw do).
-    const next = join(etc2, 'passwd.new');
-    writeFileSync(next, 'alice:x:1001:1001::/home/alice:/bin/bash\ncarol:x:1006:1006::/home/carol:/bin/bash\n');
-    const t = new Date(Date.now() - 60_000);
-    utimesSync(file, t, t);
-    utimesSync(next, t, t);
-    assert.is(await d.uidOf('carol'), 1005);
-    renameSync(next, file);
-    assert.is(await d.uidOf('carol'), 1006);
+    await fn(file, d);
   } finally {
     rmSync(etc2, { recursive: true, force: true });
   }
-});
-dir('should know no one once passwd is gone, and everyone again when it is back', async () => {
-  const etc2 = mkdtempSync(join(tmpdir(), 'rackpulse-etc-'));
-  try {
-    const file = join(etc2, 'passwd');
-    writeFileSync(file, 'alice:x:1001:1001::/home/alice:/bin/bash\n');
-    const d = new AccountDirectory({ etcRoot: etc2, maxAgeMs: 0 });
-    assert.is(await d.uidOf('alice'), 1001);
-    rmSync(file);
-    assert.is(await d.uidOf('alice'), null);
-    writeFileSync(file, 'alice:x:1001:1001::/home/alice:/bin/bash\n');
-    assert.is(await d.uidOf('alice'), 1001);
-  } finally {
-    rmSync(etc2, { recursive: true, force: true });
-  }
-});
+}
+
+dir('should see a user added to passwd, or a passwd replaced by rename, at its next check', () => withPasswd(async (file, d) => {
+  assert.is(await d.account('carol'), null);
+  writeFileSync(file, `${ALICE}carol:x:1005:1005::/home/carol:/bin/bash\n`);
+  assert.equal(await d.account('carol'), { name: 'carol', uid: 1005, gid: 1005, home: '/home/carol' });
+  // The same size and the same mtime, but a new file renamed over the old one (as useradd and vipw do).
+  const next = `${file}.new`;
+  writeFileSync(next, `${ALICE}carol:x:1006:1006::/home/carol:/bin/bash\n`);
+  const t = new Date(Date.now() - 60_000);
+  utimesSync(file, t, t);
+  utimesSync(next, t, t);
+  assert.is(await d.uidOf('carol'), 1005);
+  renameSync(next, file);
+  assert.is(await d.uidOf('carol'), 1006);
+}));
+dir('should know no one once passwd is gone, and everyone again when it is back', () => withPasswd(async (file, d) => {
+  rmSync(file);
+  assert.is(await d.uidOf('alice'), null);
+  writeFileSync(file, ALICE);
+  assert.is(await d.uidOf('alice'), 1001);
+}));
 dir.run();
