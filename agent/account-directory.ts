@@ -2,14 +2,11 @@
  * Who the agent's accounts are, for the parts that act on a name from the
  * hub (actions, refresh) or from the config (process checks): /etc/passwd
  * read through the accounts collector's parser and selection rule. A reading
- * older than `maxAgeMs` is checked with one stat(2) of the file and read again
- * only if the file changed (its mtime, size or inode: useradd and vipw write a
- * new file and rename it over the old one): parsing a passwd of a few hundred
+ * older than `maxAgeMs` is checked with one stat(2) of the file (passwdVersion)
+ * and read again only if the file changed: parsing a passwd of a few hundred
  * users every few seconds was a good share of the agent's idle work.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { defaultHome, readPasswd, selectAccounts, type AccountSelection, type PasswdEntry } from './accounts/passwd.js';
+import { defaultHome, passwdVersion, readPasswd, selectAccounts, type AccountSelection, type PasswdEntry } from './accounts/passwd.js';
 
 /** An account with everything needed to run a command as it. */
 export interface KnownAccount {
@@ -29,7 +26,7 @@ export interface AccountDirectoryOptions extends AccountSelection {
 
 interface Snapshot {
   at: number;
-  /** mtime, size and inode of the file read, or null if it could not be stat'ed (then it is read again each time). */
+  /** passwdVersion() of the file read, or null if it could not be stat'ed (then it is read again each time). */
   file: string | null;
   entries: Map<string, PasswdEntry>;
   selected: Set<string>;
@@ -66,7 +63,7 @@ export class AccountDirectory {
     const snap = this.#snap;
     if (snap && Date.now() - snap.at < (this.#opts.maxAgeMs ?? 5000)) return Promise.resolve(snap);
     this.#loading ??= (async () => {
-      const file = await this.#identity();
+      const file = await passwdVersion(this.#opts.etcRoot);
       if (snap && file !== null && file === snap.file) {
         snap.at = Date.now();
         return snap;
@@ -82,15 +79,5 @@ export class AccountDirectory {
       return this.#snap;
     })().finally(() => { this.#loading = null; });
     return this.#loading;
-  }
-
-  /** What tells one version of passwd from another, or null if it cannot be stat'ed. */
-  async #identity(): Promise<string | null> {
-    try {
-      const s = await stat(join(this.#opts.etcRoot ?? '/etc', 'passwd'), { bigint: true });
-      return `${s.mtimeNs}:${s.size}:${s.ino}`;
-    } catch {
-      return null;
-    }
   }
 }

@@ -4,7 +4,7 @@
  * memory and process count from /proc.
  *
  * Who the accounts are: /etc/passwd users with uid ≥ minUid (not nobody),
- * plus `include`, minus `exclude`; passwd is re-read when its mtime changes.
+ * plus `include`, minus `exclude`; passwd is re-read when it changes (passwdVersion).
  * CPU/RSS are scanned by collect() at most every `scanIntervalMs`; disk
  * figures come from start()'s own timers (repquota every `quotaIntervalMs`,
  * walk ticks every `walkTickMs`). With quota "auto", an account found in the
@@ -24,13 +24,12 @@
  * checking 200 entries every 10 s was a quarter of the idle agent's
  * JavaScript time and ~40 % of what it allocated.
  */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as z from 'zod/mini';
 import type { AccountQuota } from '../../protocol/index.js';
 import { accountQuotaSchema } from '../../protocol/index.js';
-import { defaultHome, readPasswd, selectAccounts, type Account } from './passwd.js';
+import { defaultHome, passwdVersion, readPasswd, selectAccounts, type Account } from './passwd.js';
 import { ProcessScanner, type ScanStats } from './process-scan.js';
 import { parseRepquota, quotaByName, runRepquota, type QuotaUsage } from './repquota.js';
 import { WalkScheduler, type WalkStats } from './walk-scheduler.js';
@@ -120,7 +119,7 @@ export class AccountsCollector {
   readonly #walks: WalkScheduler;
   #accounts: Account[] = [];
   #unknown: string[] = [];
-  #passwdMtime = -1;
+  #passwdVersion: string | null = null;
   #usage = new Map<string, Usage>();
   #lastScanAt: number | null = null;
   #scanning: Promise<void> | null = null;
@@ -231,11 +230,10 @@ export class AccountsCollector {
 
   async #loadAccounts(): Promise<void> {
     const etc = this.#o.etcRoot ?? '/etc';
-    try {
-      const mtime = (await stat(join(etc, 'passwd'))).mtimeMs;
-      if (mtime === this.#passwdMtime) return;
-      this.#passwdMtime = mtime;
-    } catch { /* readPasswd reports it */ }
+    // null (not stat'able): read it anyway, and readPasswd says why.
+    const version = await passwdVersion(etc);
+    if (version !== null && version === this.#passwdVersion) return;
+    this.#passwdVersion = version;
     const r = await readPasswd(etc);
     if (!r.ok) return this.#error(r.error);
     for (const e of r.value.errors) this.#error(`${join(etc, 'passwd')}: ${e}`);

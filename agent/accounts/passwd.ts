@@ -3,7 +3,7 @@
  * (uid ≥ minUid, never nobody, plus an explicit include list, minus an
  * exclude list).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Reading } from '../collectors/proc.js';
 
@@ -104,6 +104,21 @@ export function selectAccounts(entries: readonly PasswdEntry[], sel: AccountSele
  */
 export function defaultHome(acc: Pick<Account, 'name' | 'home'>): string {
   return acc.home.startsWith('/') && acc.home.replace(/\/+$/, '') !== '' ? acc.home : `/home/${acc.name}`;
+}
+
+/**
+ * What tells one version of `<etcRoot>/passwd` from another: its mtime, size
+ * and inode (useradd and vipw write a new file and rename it over the old
+ * one), or null when it cannot be stat'ed. One stat(2) instead of reading and
+ * parsing the file, for the parts that look at it every few seconds.
+ */
+export async function passwdVersion(etcRoot = '/etc'): Promise<string | null> {
+  try {
+    const s = await stat(join(etcRoot, 'passwd'), { bigint: true });
+    return `${s.mtimeNs}:${s.size}:${s.ino}`;
+  } catch {
+    return null;
+  }
 }
 
 /** Read and parse `<etcRoot>/passwd`. */

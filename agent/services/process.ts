@@ -12,10 +12,11 @@
  * process changed its uid without exec: both for at most `ownerTtlMs`. A check
  * then reads `comm` only for the processes of its account (once per listing,
  * shared by the checks of that account): on a host with a thousand processes
- * of other users that is a few reads instead of a thousand. `cmdline` is read only for a process of the
- * checked account whose comm is not the name (names longer than comm's 15
- * bytes, renamed programs). Reads are synchronous in batches, yielding to the
- * event loop between batches (procfs never waits on a disk).
+ * of other users that is a few reads instead of a thousand. `cmdline` is read
+ * only for a process of the checked account whose comm is not the name (names
+ * longer than comm's 15 bytes, renamed programs). Reads are synchronous in
+ * batches, yielding to the event loop between batches (procfs never waits on a
+ * disk).
  */
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, join } from 'node:path';
