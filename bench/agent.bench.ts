@@ -40,11 +40,12 @@
  */
 import { appendFile, writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AgentConfigInput } from '../agent/config.js';
 import type { HostDto } from '../protocol/index.js';
+import { deployedEnvironment, deployedNodeFlags } from '../tests/helpers/agent-unit.js';
 import { createBenchUsers, removeStaleUsers, Sleepers, type BenchUser, type BenchUsers } from './lib/agent-host.js';
 import { measureWindow, NODE_EXPORTER, startNodeExporter, type NodeExporter, type Subject } from './lib/agent-measure.js';
 import { onCleanup } from './lib/cleanup.js';
@@ -327,26 +328,6 @@ function checkAims(records: WindowRecord[], busy: string, withNe: boolean, ctx: 
     for (const [what, ok] of checks) if (!ok) missed.push(`${variant}: ${what}`);
   }
   if (missed.length) ctx.note(`agent: aims missed: ${missed.join('; ')}`);
-}
-
-/** The options given to node by the ExecStart line of deploy/rackpulse-agent.service (those before the script). */
-function deployedNodeFlags(): string[] {
-  const unit = readFileSync(join(ROOT, 'deploy/rackpulse-agent.service'), 'utf8');
-  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1].trim().split(/\s+/) ?? [];
-  return exec.slice(1).filter((a, i, all) => a.startsWith('--') && all.slice(1, i + 1).every((b) => b.startsWith('--')));
-}
-
-/** The variables set by the Environment= lines of deploy/rackpulse-agent.service (unquoted NAME=value words). */
-function deployedEnvironment(): Record<string, string> {
-  const unit = readFileSync(join(ROOT, 'deploy/rackpulse-agent.service'), 'utf8');
-  const env: Record<string, string> = {};
-  for (const m of unit.matchAll(/^Environment=(.*)$/gm)) {
-    for (const word of m[1].trim().split(/\s+/)) {
-      const eq = word.indexOf('=');
-      if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
-    }
-  }
-  return env;
 }
 
 /** Wait for the agent's log line saying every walked home was measured once; returns it, shortened. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { deployedEnvironment, deployedNodeFlags } from '../helpers/agent-unit.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ctx = { dir: '', bundle: '' };
@@ -66,16 +67,9 @@ bundle('should start without loading worker_threads or assert, which it does not
   assert.not.ok(loaded.includes('NativeModule assert'));
 });
 
-/** The node flags and environment of deploy/rackpulse-agent.service's ExecStart= and Environment= lines. */
-function unitFlags(): { flags: string[]; env: Record<string, string> } {
-  const unit = readFileSync(join(root, 'deploy/rackpulse-agent.service'), 'utf8');
-  const words = /^ExecStart=(.*)$/m.exec(unit)![1].trim().split(/\s+/).slice(1);
-  const env = Object.fromEntries([...unit.matchAll(/^Environment=(\S+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-  return { flags: words.slice(0, words.findIndex((w) => !w.startsWith('--'))), env };
-}
-
 bundle('should carry the systemd unit\'s node flags and environment in its shebang', (c) => {
-  const { flags, env } = unitFlags();
+  const flags = deployedNodeFlags();
+  const env = deployedEnvironment();
   const shebang = readFileSync(c.bundle, 'utf8').split('\n')[0];
   assert.is(shebang, `#!/usr/bin/env -S ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} node ${flags.join(' ')}`);
 });
@@ -91,7 +85,8 @@ bundle('should run with the unit\'s flags where memory may never be made executa
     "    sys.exit('prctl(PR_SET_MDWE) refused (errno %d): this test needs Linux 6.3 or later' % ctypes.get_errno())",
     'os.execv(sys.argv[1], sys.argv[1:])',
   ].join('\n'));
-  const { flags, env } = unitFlags();
+  const flags = deployedNodeFlags();
+  const env = deployedEnvironment();
   const under = (args: string[]) => spawnSync('python3', [wrapper, process.execPath, ...args],
     { cwd: '/', env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
   const plain = under(['-e', 'for (let i = 0; i < 1e6; i++) JSON.stringify({ i })']);
